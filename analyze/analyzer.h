@@ -1,0 +1,83 @@
+/* analyzer.h: consumes dissector events, owns every analysis module, writes the report. */
+#ifndef SIPSEC_ANALYZER_H
+#define SIPSEC_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "findings.h"
+#include "json_writer.h"
+#include "limits.h"
+#include "netaddr.h"
+#include "report.h"
+
+enum profile { PROFILE_GENERIC, PROFILE_EXCHANGE_UM, PROFILE_OCS2007 };
+
+bool profile_parse(const char *s, enum profile *out);
+const char *profile_name(enum profile p);
+
+struct analyze_opts {
+    enum profile profile;
+    const char *ca_file;   /* NULL: chains are not verified, trusted = null */
+    bool has_now;          /* --now given */
+    ts_ns now;
+    const struct limits *lim;
+};
+
+/* What the capture layer saw, for the report's input section. */
+struct input_summary {
+    const char *const *files;
+    size_t n_files;
+    uint64_t packets, bytes, truncated_packets, decode_errors;
+    const char *link_types[8];
+    size_t n_link_types;
+    bool has_time;
+    ts_ns first_time, last_time;
+    bool file_truncated;       /* a file ended mid-record or a read failed */
+    char truncated_reason[512];
+    uint64_t truncated_frame;  /* the frame after the last good one */
+    /* Writes the report's "stats" fields (capture-layer counters). */
+    void (*write_stats)(void *ctx, struct jw *w);
+    void *stats_ctx;
+};
+
+struct ipsec_state;
+struct tls_state;
+struct call_state;
+struct rtp_state;
+struct media_expect;
+
+/* Shared by the modules: options, findings, the output, each other. */
+struct analyze_ctx {
+    const struct analyze_opts *opts;
+    struct findings *findings;
+    struct report_out *out;
+    struct media_expect *media; /* SDP endpoints for the RTP dissector */
+    struct ipsec_state *ipsec;
+    struct tls_state *tls;
+    struct call_state *calls;
+    struct rtp_state *rtp;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyze_opts *opts, struct report_out *out,
+                              struct media_expect *media);
+void analyzer_free(struct analyzer *a);
+/* The sink dissectors emit into. */
+struct sink analyzer_sink(struct analyzer *a);
+/* End of input: close what is open, run the end-of-capture rules. */
+void analyzer_finish(struct analyzer *a, const struct input_summary *in);
+/* Write the whole report (text or json) or the final ndjson lines. */
+const struct findings *analyzer_findings(const struct analyzer *a);
+struct analyze_ctx *analyzer_ctx(struct analyzer *a);
+/* Malformed upper-layer messages (SIP, TLS, ...) counted by dissectors. */
+uint64_t analyzer_decode_errors(const struct analyzer *a);
+
+/* report.c: the whole report in out->fmt (ndjson: the closing lines). */
+void report_write(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in);
+
+#endif

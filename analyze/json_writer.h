@@ -1,0 +1,55 @@
+/* json_writer.h: a streaming JSON writer (RFC 8259) with fixed key order. */
+#ifndef SIPSEC_JSON_WRITER_H
+#define SIPSEC_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netaddr.h"
+
+enum { JW_DEPTH_MAX = 32 };
+
+/*
+ * Writes straight to a FILE: no document tree in memory, so a report of a
+ * million streams costs no more than its output. Commas and indentation are
+ * handled here; callers only say what comes next.
+ */
+struct jw {
+    FILE *f;
+    bool pretty;
+    int depth;
+    bool first[JW_DEPTH_MAX]; /* no element yet at this depth */
+    bool after_key;
+};
+
+void jw_init(struct jw *w, FILE *f, bool pretty);
+void jw_obj_begin(struct jw *w);
+void jw_obj_end(struct jw *w);
+void jw_arr_begin(struct jw *w);
+void jw_arr_end(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+/* Any bytes: invalid UTF-8 and control characters are escaped safely. */
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_int(struct jw *w, int64_t v);
+void jw_uint(struct jw *w, uint64_t v);
+/* Fixed 3 decimals: stable across platforms for golden files. */
+void jw_double(struct jw *w, double v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+void jw_time(struct jw *w, ts_ns t);
+void jw_endpoint(struct jw *w, const struct ip_addr *a, uint16_t port);
+void jw_ip(struct jw *w, const struct ip_addr *a);
+
+/* key + value in one call */
+void jw_kstr(struct jw *w, const char *k, const char *s); /* NULL writes null */
+void jw_kint(struct jw *w, const char *k, int64_t v);
+void jw_kuint(struct jw *w, const char *k, uint64_t v);
+void jw_kdouble(struct jw *w, const char *k, double v);
+void jw_kbool(struct jw *w, const char *k, bool v);
+void jw_knull(struct jw *w, const char *k);
+void jw_ktime(struct jw *w, const char *k, ts_ns t);
+
+#endif

@@ -1,0 +1,52 @@
+/* modules.h: the interface each analysis module gives the analyzer. */
+#ifndef SIPSEC_MODULES_H
+#define SIPSEC_MODULES_H
+
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "json_writer.h"
+
+/*
+ * Every module has the same life: new, one call per event of its kinds,
+ * finish at end of input (rules that need the whole capture run there),
+ * then its report sections, then free. ctx outlives the module.
+ */
+
+/* ipsec.c: ESP/IKE per host pair (SPEC "ipsec"). */
+struct ipsec_state *ipsec_new(struct analyze_ctx *ctx);
+void ipsec_event(struct ipsec_state *s, const struct event *ev);
+void ipsec_write_json(struct ipsec_state *s, struct jw *w); /* the array */
+void ipsec_write_text(struct ipsec_state *s, FILE *out);
+void ipsec_free(struct ipsec_state *s);
+/* ESP or IKE seen between the two hosts (either direction)? */
+bool ipsec_between(const struct ipsec_state *s, const struct ip_addr *a, const struct ip_addr *b);
+
+/* tls_session.c + cert_rules.c: SPEC "tls_sessions" and "certificates". */
+struct tls_state *tls_state_new(struct analyze_ctx *ctx);
+void tls_state_event(struct tls_state *s, const struct event *ev);
+void tls_state_finish(struct tls_state *s);
+void tls_write_sessions_json(struct tls_state *s, struct jw *w);
+void tls_write_certificates_json(struct tls_state *s, struct jw *w);
+void tls_write_text(struct tls_state *s, FILE *out);
+void tls_state_free(struct tls_state *s);
+/* The id ("tls-3") of the TLS session on this TCP connection, or NULL. */
+const char *tls_session_for_flow(const struct tls_state *s, const struct flow_key *k);
+
+/* call.c + seclevel.c: SPEC "calls". */
+struct call_state *calls_new(struct analyze_ctx *ctx);
+void calls_event(struct call_state *s, const struct event *ev);
+void calls_finish(struct call_state *s);
+void calls_write_json(struct call_state *s, struct jw *w);
+void calls_write_text(struct call_state *s, FILE *out);
+void calls_free(struct call_state *s);
+
+/* rtp_stats.c + rtp_gaps.c: SPEC "rtp_streams". */
+struct rtp_state *rtp_state_new(struct analyze_ctx *ctx);
+void rtp_state_event(struct rtp_state *s, const struct event *ev);
+void rtp_state_finish(struct rtp_state *s);
+void rtp_write_json(struct rtp_state *s, struct jw *w);
+void rtp_write_text(struct rtp_state *s, FILE *out);
+void rtp_state_free(struct rtp_state *s);
+
+#endif

@@ -1,0 +1,30 @@
+/* report.h: where the report goes and in which of the SPEC's three formats. */
+#ifndef SIPSEC_REPORT_H
+#define SIPSEC_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "json_writer.h"
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
+
+struct report_out {
+    enum report_format fmt;
+    FILE *f;
+};
+
+/*
+ * An object is complete: in ndjson it is written now, as one line
+ * {"type": type, ...fields}; in the other formats nothing happens (they
+ * write everything at the end). write_fields writes the fields only.
+ */
+void report_stream_object(struct report_out *out, const char *type,
+                          void (*write_fields)(struct jw *w, const void *obj), const void *obj);
+
+static inline bool report_is_streaming(const struct report_out *out)
+{
+    return out->fmt == FMT_NDJSON;
+}
+
+#endif

@@ -1,0 +1,217 @@
+/* cursor.c: bounds-checked reads over borrowed bytes (see cursor.h). */
+#include "cursor.h"
+
+#include <string.h>
+
+struct cur cur_make(const void *p, size_t n)
+{
+    struct cur c = { .p = p, .end = (const uint8_t *)p + n, .short_read = false };
+    if (p == NULL)
+        c.p = c.end = NULL;
+    return c;
+}
+
+size_t cur_left(const struct cur *c)
+{
+    return (size_t)(c->end - c->p);
+}
+
+bool cur_ok(const struct cur *c)
+{
+    return !c->short_read;
+}
+
+/* Compare against what is left, never pointer + n: that may overflow. */
+static bool cur_want(struct cur *c, size_t n)
+{
+    if (c->short_read)
+        return false;
+    if (n > cur_left(c)) {
+        c->short_read = true;
+        return false;
+    }
+    return true;
+}
+
+uint8_t cur_u8(struct cur *c)
+{
+    if (!cur_want(c, 1))
+        return 0;
+    return *c->p++;
+}
+
+uint16_t cur_be16(struct cur *c)
+{
+    if (!cur_want(c, 2))
+        return 0;
+    uint16_t v = (uint16_t)((c->p[0] << 8) | c->p[1]);
+    c->p += 2;
+    return v;
+}
+
+uint32_t cur_be24(struct cur *c)
+{
+    if (!cur_want(c, 3))
+        return 0;
+    uint32_t v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) | c->p[2];
+    c->p += 3;
+    return v;
+}
+
+uint32_t cur_be32(struct cur *c)
+{
+    if (!cur_want(c, 4))
+        return 0;
+    uint32_t v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) |
+                 ((uint32_t)c->p[2] << 8) | c->p[3];
+    c->p += 4;
+    return v;
+}
+
+uint64_t cur_be64(struct cur *c)
+{
+    if (!cur_want(c, 8))
+        return 0;
+    uint64_t hi = cur_be32(c);
+    return (hi << 32) | cur_be32(c);
+}
+
+uint16_t cur_le16(struct cur *c)
+{
+    if (!cur_want(c, 2))
+        return 0;
+    uint16_t v = (uint16_t)(c->p[0] | (c->p[1] << 8));
+    c->p += 2;
+    return v;
+}
+
+uint32_t cur_le32(struct cur *c)
+{
+    if (!cur_want(c, 4))
+        return 0;
+    uint32_t v = c->p[0] | ((uint32_t)c->p[1] << 8) | ((uint32_t)c->p[2] << 16) |
+                 ((uint32_t)c->p[3] << 24);
+    c->p += 4;
+    return v;
+}
+
+bool cur_peek_u8(const struct cur *c, size_t at, uint8_t *out)
+{
+    if (c->short_read || at >= cur_left(c))
+        return false;
+    *out = c->p[at];
+    return true;
+}
+
+bool cur_peek_be16(const struct cur *c, size_t at, uint16_t *out)
+{
+    if (c->short_read || cur_left(c) < 2 || at > cur_left(c) - 2)
+        return false;
+    *out = (uint16_t)((c->p[at] << 8) | c->p[at + 1]);
+    return true;
+}
+
+bool cur_skip(struct cur *c, size_t n)
+{
+    if (!cur_want(c, n))
+        return false;
+    c->p += n;
+    return true;
+}
+
+bool cur_copy(struct cur *c, void *dst, size_t n)
+{
+    if (!cur_want(c, n))
+        return false;
+    if (n)
+        memcpy(dst, c->p, n);
+    c->p += n;
+    return true;
+}
+
+struct cur cur_take(struct cur *c, size_t n)
+{
+    struct cur child = { .p = c->p, .end = c->p, .short_read = false };
+    if (!cur_want(c, n)) {
+        child.short_read = true;
+        return child;
+    }
+    child.end = c->p + n;
+    c->p += n;
+    return child;
+}
+
+struct span cur_rest(struct cur *c)
+{
+    struct span s = cur_span(c);
+    c->p = c->end;
+    return s;
+}
+
+struct span cur_span(const struct cur *c)
+{
+    struct span s = { .p = c->p, .n = c->short_read ? 0 : cur_left(c) };
+    return s;
+}
+
+bool cur_line(struct cur *c, struct span *line, size_t max)
+{
+    if (c->short_read)
+        return false;
+    size_t left = cur_left(c);
+    size_t limit = left < max ? left : max;
+    const uint8_t *lf = limit ? memchr(c->p, '\n', limit) : NULL;
+    if (lf == NULL)
+        return false;
+    size_t len = (size_t)(lf - c->p);
+    line->p = c->p;
+    line->n = (len > 0 && c->p[len - 1] == '\r') ? len - 1 : len;
+    c->p = lf + 1;
+    return true;
+}
+
+bool span_to_u64(struct span s, uint64_t max, uint64_t *out)
+{
+    if (s.n == 0 || s.n > 20)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+        uint64_t d = (uint64_t)(s.p[i] - '0');
+        if (v > (max - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool span_eq(struct span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+bool span_starts_with(struct span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n >= n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+bool span_case_eq(struct span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.n != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = s.p[i], b = (uint8_t)lit[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (uint8_t)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (uint8_t)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,55 @@
+/* netaddr.h: IP addresses, endpoints, flow keys and capture time. */
+#ifndef SIPSEC_NETADDR_H
+#define SIPSEC_NETADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* IPv4 addresses sit in the first 4 bytes, the rest zero, so keys hash
+ * and compare the same way for both families. */
+struct ip_addr {
+    uint8_t family; /* 4 or 6 */
+    uint8_t b[16];
+};
+
+enum { IP_ADDR_STR_MAX = 48, ENDPOINT_STR_MAX = 56 };
+
+/* "1.2.3.4" or "2001:db8::1" */
+void ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX]);
+/* "1.2.3.4:5060" or "[2001:db8::1]:5060", as SPEC's endpoints */
+void endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_STR_MAX]);
+bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b);
+int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
+bool ip_addr_parse(const char *s, struct ip_addr *out);
+
+enum l4_proto { L4_TCP = 6, L4_UDP = 17, L4_ESP = 50 };
+
+/* A unidirectional 5-tuple as seen on the wire. */
+struct flow_key {
+    struct ip_addr src, dst;
+    uint16_t sport, dport;
+    uint8_t proto;
+};
+
+/* The same key with the ends swapped. */
+struct flow_key flow_key_reverse(const struct flow_key *k);
+bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
+/* Direction-independent hash: a key and its reverse hash alike. */
+uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed);
+
+/* Capture time in nanoseconds since the epoch (pcapng may carry ns). */
+typedef int64_t ts_ns;
+
+/* "2024-01-02T03:04:05.123456Z" */
+enum { ISO_TIME_MAX = 40 };
+void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX]);
+bool ts_parse_iso(const char *s, ts_ns *out);
+
+/* Where an event came from: packet number (1-based) and time. */
+struct frame_ref {
+    uint64_t frame;
+    ts_ns ts;
+};
+
+#endif

@@ -1,0 +1,196 @@
+/* media_expect.c: a capped hash of SDP media endpoints (c= address + m= port), oldest out. */
+#include "media_expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Entries live in one pool that grows by doubling up to the cap, and are
+ * linked two ways by index: a bucket chain for lookup and an age list
+ * (oldest first) for eviction. Indices instead of pointers so the pool can
+ * be reallocated. A refresh moves the entry to the young end, so an
+ * endpoint a long call keeps re-announcing (re-INVITE) is not evicted.
+ */
+enum { NIL = UINT32_MAX, BUCKETS_MAX = 1u << 18, POOL_INITIAL = 64 };
+
+struct me_entry {
+    struct ip_addr addr;
+    uint16_t port;
+    uint32_t next;            /* bucket chain */
+    uint32_t older, younger;  /* age list */
+    ts_ns when;
+    struct media_hint hint;
+};
+
+struct media_expect {
+    struct me_entry *pool;
+    uint32_t pool_cap;   /* allocated entries */
+    uint32_t used;       /* entries handed out */
+    uint32_t max;        /* the cap */
+    uint32_t *buckets;
+    uint32_t n_buckets;  /* power of two */
+    uint32_t oldest, youngest;
+};
+
+/* Two endpoints per media line (offer and answer) per call. */
+static uint32_t cap_from_limits(const struct limits *lim)
+{
+    uint64_t m = lim ? (uint64_t)lim->calls_max * 2 : 4096;
+    if (m < 16)
+        m = 16;
+    if (m > (1u << 24))
+        m = 1u << 24;
+    return (uint32_t)m;
+}
+
+struct media_expect *media_expect_new(const struct limits *lim)
+{
+    struct media_expect *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return NULL;
+    m->max = cap_from_limits(lim);
+    m->n_buckets = 16;
+    while (m->n_buckets < m->max && m->n_buckets < BUCKETS_MAX)
+        m->n_buckets <<= 1;
+    m->buckets = malloc((size_t)m->n_buckets * sizeof *m->buckets);
+    if (m->buckets == NULL) {
+        free(m);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < m->n_buckets; i++)
+        m->buckets[i] = NIL;
+    m->oldest = m->youngest = NIL;
+    return m;
+}
+
+void media_expect_free(struct media_expect *m)
+{
+    if (m == NULL)
+        return;
+    free(m->pool);
+    free(m->buckets);
+    free(m);
+}
+
+/* FNV-1a over the family, the used address bytes and the port. */
+static uint32_t me_hash(const struct ip_addr *a, uint16_t port)
+{
+    uint32_t h = 2166136261u;
+    size_t len = a->family == 6 ? 16 : 4;
+    h = (h ^ a->family) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ a->b[i]) * 16777619u;
+    h = (h ^ (uint8_t)(port >> 8)) * 16777619u;
+    h = (h ^ (uint8_t)port) * 16777619u;
+    return h;
+}
+
+static uint32_t me_lookup(const struct media_expect *m, const struct ip_addr *addr, uint16_t port)
+{
+    uint32_t i = m->buckets[me_hash(addr, port) & (m->n_buckets - 1)];
+    while (i != NIL) {
+        const struct me_entry *e = &m->pool[i];
+        if (e->port == port && ip_addr_eq(&e->addr, addr))
+            return i;
+        i = e->next;
+    }
+    return NIL;
+}
+
+static void age_unlink(struct media_expect *m, uint32_t i)
+{
+    struct me_entry *e = &m->pool[i];
+    if (e->older != NIL)
+        m->pool[e->older].younger = e->younger;
+    else
+        m->oldest = e->younger;
+    if (e->younger != NIL)
+        m->pool[e->younger].older = e->older;
+    else
+        m->youngest = e->older;
+    e->older = e->younger = NIL;
+}
+
+static void age_push_young(struct media_expect *m, uint32_t i)
+{
+    struct me_entry *e = &m->pool[i];
+    e->older = m->youngest;
+    e->younger = NIL;
+    if (m->youngest != NIL)
+        m->pool[m->youngest].younger = i;
+    else
+        m->oldest = i;
+    m->youngest = i;
+}
+
+static void bucket_unlink(struct media_expect *m, uint32_t i)
+{
+    struct me_entry *e = &m->pool[i];
+    uint32_t *link = &m->buckets[me_hash(&e->addr, e->port) & (m->n_buckets - 1)];
+    while (*link != NIL && *link != i)
+        link = &m->pool[*link].next;
+    if (*link == i)
+        *link = e->next;
+    e->next = NIL;
+}
+
+/* A free slot: grow the pool, or evict the oldest entry. */
+static uint32_t me_slot(struct media_expect *m)
+{
+    if (m->used < m->max) {
+        if (m->used == m->pool_cap) {
+            uint32_t ncap = m->pool_cap ? m->pool_cap * 2 : POOL_INITIAL;
+            if (ncap > m->max)
+                ncap = m->max;
+            struct me_entry *np = realloc(m->pool, (size_t)ncap * sizeof *np);
+            if (np == NULL)
+                goto evict;
+            m->pool = np;
+            m->pool_cap = ncap;
+        }
+        return m->used++;
+    }
+evict:
+    if (m->oldest == NIL)
+        return NIL;
+    uint32_t i = m->oldest;
+    age_unlink(m, i);
+    bucket_unlink(m, i);
+    return i;
+}
+
+void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
+                      const struct media_hint *hint, ts_ns when)
+{
+    if (m == NULL || addr == NULL || hint == NULL || port == 0)
+        return;
+    uint32_t i = me_lookup(m, addr, port);
+    if (i != NIL) {
+        age_unlink(m, i);
+    } else {
+        i = me_slot(m);
+        if (i == NIL)
+            return;
+        struct me_entry *e = &m->pool[i];
+        memset(e, 0, sizeof *e);
+        e->addr = *addr;
+        e->port = port;
+        uint32_t b = me_hash(addr, port) & (m->n_buckets - 1);
+        e->next = m->buckets[b];
+        m->buckets[b] = i;
+    }
+    struct me_entry *e = &m->pool[i];
+    e->hint = *hint;
+    e->hint.call_id[sizeof e->hint.call_id - 1] = '\0';
+    e->when = when;
+    age_push_young(m, i);
+}
+
+const struct media_hint *media_expect_find(const struct media_expect *m, const struct ip_addr *addr,
+                                           uint16_t port)
+{
+    if (m == NULL || addr == NULL)
+        return NULL;
+    uint32_t i = me_lookup(m, addr, port);
+    return i == NIL ? NULL : &m->pool[i].hint;
+}

@@ -1,0 +1,30 @@
+/* media_expect.h: media endpoints announced in SDP, so RTP is found on them. */
+#ifndef SIPSEC_MEDIA_EXPECT_H
+#define SIPSEC_MEDIA_EXPECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "netaddr.h"
+
+/* What the SDP said about one media endpoint (c= address, m= port). */
+struct media_hint {
+    bool is_srtp;           /* SAVP/SAVPF profile or a=crypto/fingerprint accepted */
+    uint8_t clock_pt;       /* a dynamic payload type with a known clock, or 255 */
+    uint32_t clock_rate;    /* from rtpmap for clock_pt, 0 unknown */
+    char call_id[128];      /* the call that announced it ("" unknown) */
+};
+
+struct media_expect;
+
+struct media_expect *media_expect_new(const struct limits *lim);
+void media_expect_free(struct media_expect *m);
+/* Announce (or refresh) an endpoint; the table is capped, oldest out. */
+void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
+                      const struct media_hint *hint, ts_ns when);
+/* The hint for an endpoint, or NULL if SDP never named it. O(1). */
+const struct media_hint *media_expect_find(const struct media_expect *m, const struct ip_addr *addr,
+                                           uint16_t port);
+
+#endif

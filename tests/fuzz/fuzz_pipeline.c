@@ -1,0 +1,71 @@
+/* fuzz_pipeline.c: a whole capture file through decode, reassembly, dissectors and the report. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "decode.h"
+#include "media_expect.h"
+#include "registry.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* Small caps so eviction and memcap paths run within a short input. */
+    struct limits lim = limits_default;
+    lim.flows_max = 8;
+    lim.reasm_ooo_bytes_max = 4096;
+    lim.reasm_hold_bytes_max = 4096;
+    lim.reasm_memcap_bytes = 32768;
+    lim.ipfrag_max = 4;
+    lim.calls_max = 8;
+    lim.rtp_streams_max = 8;
+    lim.tls_sessions_max = 8;
+    lim.certs_max = 8;
+
+    FILE *in = fmemopen((void *)data, size, "rb");
+    if (in == NULL)
+        return 0;
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, err);
+    if (p == NULL) {
+        fclose(in);
+        return 0;
+    }
+    FILE *devnull = fopen("/dev/null", "w");
+    struct report_out out = { .fmt = FMT_JSON, .f = devnull };
+    struct analyze_opts opts = { .profile = PROFILE_OCS2007, .lim = &lim };
+    struct media_expect *media = media_expect_new(&lim);
+    struct analyzer *an = analyzer_new(&opts, &out, media);
+    struct sink sink = analyzer_sink(an);
+    uint16_t extra_port = 5080;
+    struct dissect_registry *reg = registry_new(&sink, &lim, &extra_port, 1);
+    registry_ctx(reg)->media = media;
+    struct decoder *dec = decoder_new(&lim, registry_hooks(reg));
+
+    struct pcap_pkthdr *h;
+    const u_char *pkt;
+    uint64_t frame = 0;
+    struct frame_ref at = { 0 };
+    while (pcap_next_ex(p, &h, &pkt) == 1) {
+        at.frame = ++frame;
+        at.ts = (ts_ns)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+        decoder_packet(dec, pcap_datalink(p), pkt, h->caplen, h->len < h->caplen ? h->caplen : h->len, &at);
+    }
+    decoder_finish(dec, &at);
+    const char *files[] = { "fuzz" };
+    struct input_summary sum = { .files = files, .n_files = 1, .packets = frame };
+    analyzer_finish(an, &sum);
+    report_write(&out, analyzer_ctx(an), &sum);
+    out.fmt = FMT_TEXT;
+    report_write(&out, analyzer_ctx(an), &sum);
+
+    decoder_free(dec);
+    registry_free(reg);
+    analyzer_free(an);
+    media_expect_free(media);
+    pcap_close(p); /* closes in */
+    fclose(devnull);
+    return 0;
+}

@@ -1,0 +1,117 @@
+/* test_json_writer.c: the report's JSON is valid and escapes hostile strings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json_writer.h"
+
+static char *render(void (*fn)(struct jw *), bool pretty)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct jw w;
+    jw_init(&w, f, pretty);
+    fn(&w);
+    fclose(f);
+    return buf;
+}
+
+static void nested(struct jw *w)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "a", "x");
+    jw_key(w, "list");
+    jw_arr_begin(w);
+    jw_int(w, -1);
+    jw_uint(w, 2);
+    jw_null(w);
+    jw_arr_end(w);
+    jw_key(w, "empty");
+    jw_obj_begin(w);
+    jw_obj_end(w);
+    jw_kbool(w, "t", true);
+    jw_kdouble(w, "d", 1.23456);
+    jw_obj_end(w);
+}
+
+static void writer_places_commas_and_nesting(void **state)
+{
+    (void)state;
+    char *s = render(nested, false);
+    assert_string_equal(s, "{\"a\":\"x\",\"list\":[-1,2,null],\"empty\":{},\"t\":true,\"d\":1.235}");
+    free(s);
+}
+
+static void hostile(struct jw *w)
+{
+    const char bad[] = { 'q', '"', '\\', '\n', 0x01, (char)0xff, (char)0xc3, (char)0xa9, 0x7f };
+    jw_strn(w, bad, sizeof bad);
+}
+
+static void writer_escapes_quotes_controls_and_invalid_utf8(void **state)
+{
+    (void)state;
+    char *s = render(hostile, false);
+    /* 0xff is not UTF-8: replaced; c3 a9 (e-acute) passes through. */
+    assert_string_equal(s, "\"q\\\"\\\\\\n\\u0001\\ufffd\xc3\xa9\\u007f\"");
+    free(s);
+}
+
+static void truncated_utf8(struct jw *w)
+{
+    const char bad[] = { 'a', (char)0xe2, (char)0x82 }; /* 3-byte sequence cut short */
+    jw_strn(w, bad, sizeof bad);
+}
+
+static void writer_never_reads_past_a_cut_utf8_sequence(void **state)
+{
+    (void)state;
+    char *s = render(truncated_utf8, false);
+    assert_string_equal(s, "\"a\\ufffd\\ufffd\"");
+    free(s);
+}
+
+static void times(struct jw *w)
+{
+    jw_arr_begin(w);
+    jw_time(w, 1700000000123456789LL);
+    jw_arr_end(w);
+}
+
+static void writer_formats_iso_times_in_utc(void **state)
+{
+    (void)state;
+    char *s = render(times, false);
+    assert_string_equal(s, "[\"2023-11-14T22:13:20.123456Z\"]");
+    free(s);
+}
+
+static void iso_parse_round_trips(void **state)
+{
+    (void)state;
+    ts_ns t;
+    assert_true(ts_parse_iso("2026-01-01T00:00:00Z", &t));
+    assert_int_equal(t, 1767225600LL * 1000000000);
+    assert_true(ts_parse_iso("2026-01-01T00:00:00.5Z", &t));
+    assert_int_equal(t % 1000000000, 500000000);
+    assert_false(ts_parse_iso("2026-13-01T00:00:00Z", &t));
+    assert_false(ts_parse_iso("yesterday", &t));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(writer_places_commas_and_nesting),
+        cmocka_unit_test(writer_escapes_quotes_controls_and_invalid_utf8),
+        cmocka_unit_test(writer_never_reads_past_a_cut_utf8_sequence),
+        cmocka_unit_test(writer_formats_iso_times_in_utc),
+        cmocka_unit_test(iso_parse_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
