@@ -69,11 +69,16 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
                 .frame = ++info->packets,
                 .ts = (ts_ns)h->ts.tv_sec * 1000000000 + h->ts.tv_usec, /* usec field holds ns */
             };
+            /* Earliest and latest, as capinfos reports them: merged or
+             * badly clocked captures are not in time order. */
             if (!info->has_time) {
-                info->first_time = at.ts;
+                info->first_time = info->last_time = at.ts;
                 info->has_time = true;
             }
-            info->last_time = at.ts;
+            if (at.ts < info->first_time)
+                info->first_time = at.ts;
+            if (at.ts > info->last_time)
+                info->last_time = at.ts;
             /* libpcap caps caplen at its buffer, but never trust len < caplen. */
             uint32_t wire = h->len < h->caplen ? h->caplen : h->len;
             cb(ctx, dlt, data, h->caplen, wire, &at);

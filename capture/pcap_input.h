@@ -19,7 +19,7 @@ struct input_info {
     int link_types[LINK_TYPES_MAX]; /* distinct DLTs in order of first use */
     size_t n_link_types;
     bool has_time;
-    ts_ns first_time, last_time;
+    ts_ns first_time, last_time; /* earliest and latest timestamp */
     bool damaged;              /* a file ended mid-record or a read failed */
     char damage[ERRBUF_LEN];   /* "file: why" */
     uint64_t damage_frame;     /* the frame that could not be read */
