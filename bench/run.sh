@@ -1,0 +1,90 @@
+#!/bin/sh
+# bench/run.sh [SIPSEC]: throughput and peak memory of `sipsec analyze` against the floor (a
+# bare libpcap loop touching every byte, bench/bare_loop.c) and against `tshark -r -q`, on a
+# generated trace of >= 1 GB (bench/gen.c: 4000 RTP flows + 1000 long TCP connections carrying
+# TLS records to 5061) and on one half its size, to show whether peak RSS stays flat; then
+# sipsec once more on a variant whose TCP connections close and are replaced every 256
+# segments (~2000 connections, each kept in the report as a TLS session).
+#
+# SIPSEC defaults to build/sipsec (make it first: `make` or cmake --build build). Traces and
+# the two helper binaries go to bench/data/ (git-ignored), made once and reused. Each command
+# runs BENCH_RUNS (3) times on a warm page cache (the file is read once beforehand); the best
+# wall time and the highest peak RSS from /usr/bin/time -v are reported. tshark is much slower, so it reads a 100 MB sample of the same
+# traffic and its time is scaled linearly to the full file (said so in the table).
+# Needs cc, libpcap-dev, tshark, GNU time; installs them when missing (root, Debian 12).
+# Prints a Markdown table (also saved as bench/data/results.md). Not run by CI.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+data=$here/data
+sipsec=${1:-$root/build/sipsec}
+big_mb=${BENCH_MB:-1100}          # >= 1 GiB (1.07e9 bytes)
+half_mb=$((big_mb / 2))
+sample_mb=${BENCH_TSHARK_MB:-100}
+runs=${BENCH_RUNS:-3}
+
+need() { # COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 && return 0
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need cc gcc
+need tshark tshark
+[ -x /usr/bin/time ] || need /usr/bin/time time
+[ -f /usr/include/pcap/pcap.h ] || need pcap-config libpcap-dev
+[ -x "$sipsec" ] || { echo "bench: $sipsec not found; build sipsec first (make)" >&2; exit 1; }
+
+mkdir -p "$data"
+cc -O2 -Wall -Wextra -o "$data/gen" "$here/gen.c"
+cc -O2 -Wall -Wextra -o "$data/bare_loop" "$here/bare_loop.c" -lpcap
+
+trace() { # MB [SEGMENTS]: path of the generated trace of that size, made if missing
+    f=$data/bench-${1}mb${2:+-churn$2}.pcap
+    [ -s "$f" ] || "$data/gen" "$f" "$1" 4000 1000 "${2:-0}" >&2
+    echo "$f"
+}
+big=$(trace "$big_mb")
+half=$(trace "$half_mb")
+sample=$(trace "$sample_mb")
+churn=$(trace "$big_mb" 256)
+
+# measure LABEL FILE MULT CMD...: $runs runs, best wall time (the least disturbed by other
+# load on the machine) and highest peak RSS; prints a table row. MULT multiplies the time (and
+# the MB and packets) to project a sample's run onto the full file.
+measure() {
+    label=$1 file=$2 mult=$3
+    shift 3
+    cat "$file" >/dev/null # warm the page cache
+    best="" peak=0 i=0
+    while [ $i -lt "$runs" ]; do
+        i=$((i + 1))
+        /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$data/stderr.txt" ||
+            { echo "bench: $label failed: $(tail -3 "$data/stderr.txt")" >&2; exit 1; }
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
+                    for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$data/time.txt")
+        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$data/time.txt")
+        best=$(awk -v a="$best" -v b="$wall" 'BEGIN {print (a == "" || b < a) ? b : a}')
+        [ "$rss" -gt "$peak" ] && peak=$rss
+    done
+    bytes=$(stat -c %s "$file")
+    pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
+    awk -v l="$label" -v w="$best" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
+        t = w * s; if (t <= 0) t = 0.01;
+        printf "| %s | %.0f | %d | %.2f | %.0f | %.0f | %.1f |\n", l, b * s / 1e6, p * s, t, b * s / 1e6 / t, p * s / t, r / 1024 }'
+}
+
+big_bytes=$(stat -c %s "$big")
+scale=$(awk -v a="$big_bytes" -v b="$(stat -c %s "$sample")" 'BEGIN {printf "%.4f", a / b}')
+{
+    echo "Machine: $(nproc) cores, $(awk '/model name/ {sub(/.*: /, ""); print; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GB RAM", $2 / 1e6}' /proc/meminfo); $(uname -sr); $("$sipsec" --version 2>&1 | head -1); $(tshark --version 2>/dev/null | head -1 | cut -d" " -f1-3)."
+    echo
+    echo "Best of $runs runs each, warm page cache. MB = 10^6 bytes of file."
+    echo
+    echo "| run | MB | packets | wall s | MB/s | packets/s | peak RSS MB |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    measure "bare libpcap loop, $big_mb MB" "$big" 1 "$data/bare_loop" "$big"
+    measure "sipsec analyze --format json, $big_mb MB" "$big" 1 "$sipsec" analyze --format json -o /dev/null "$big"
+    measure "bare libpcap loop, $half_mb MB" "$half" 1 "$data/bare_loop" "$half"
+    measure "sipsec analyze --format json, $half_mb MB" "$half" 1 "$sipsec" analyze --format json -o /dev/null "$half"
+    measure "sipsec, $big_mb MB, TCP connections closed and replaced every 256 segments" "$churn" 1 "$sipsec" analyze --format json -o /dev/null "$churn"
+    measure "tshark -n -r -q: $sample_mb MB sample, time x$scale to $big_mb MB (RSS: the sample's)" "$sample" "$scale" tshark -n -r "$sample" -q
+} | tee "$data/results.md"
