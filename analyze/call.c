@@ -1,13 +1,748 @@
-/* call.c: placeholder until calls land (issue 4). */
+/* call.c: SIP calls by Call-ID (RFC 3261 sections 12-15), offer/answer (RFC 3264, 6337),
+ * security level and the call findings (SPEC "calls"). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "media_expect.h"
 #include "modules.h"
+#include "seclevel.h"
+#include "sip_event.h"
 
-struct call_state { struct analyze_ctx *ctx; };
+/*
+ * A call lives from its first INVITE to its end (a final failure, a BYE, or
+ * the end of input). Calls sit in a hash by Call-ID and in a list in the
+ * order they started, which is the report's order. In ndjson mode an ended
+ * call is written at once and its heavy parts freed; its shell stays a
+ * while (LINGER_NS of capture time) so the 200 to BYE or a retransmitted
+ * final response does not start a new call under the same Call-ID.
+ */
+
+enum {
+    CALL_LADDER_MAX = 32,  /* messages remembered per call for the text ladder */
+    LABEL_MAX = 40,
+    WRONG_PORT_SEEN_MAX = 64,
+};
+/* 64*T1: how long a transaction may still retransmit (RFC 3261 17.1.1.2). */
+static const ts_ns LINGER_NS = 32LL * 1000000000LL;
+
+struct ladder_step {
+    uint64_t frame;
+    ts_ns ts;
+    struct flow_key flow;
+    char label[LABEL_MAX];   /* "INVITE" or "415 Unsupported Media Type" */
+    char sdp[16];            /* media security word, "" without SDP */
+};
+
+/* An SDP the call keeps: only the used media lines are copied. */
+struct call_sdp {
+    uint64_t frame;
+    size_t n;
+    struct sdp_media *media; /* NULL when absent */
+};
+
+struct call {
+    struct call *hnext;            /* hash chain */
+    struct call *prev, *next;      /* start order */
+    struct call *linger_next;      /* ndjson: ended and emitted, waiting to be freed */
+    char *call_id, *from, *to;
+    uint64_t first_frame;
+    ts_ns first_time, end_time;
+    struct flow_key first_flow;    /* the first INVITE as seen on the wire */
+    enum sip_transport transport;
+    bool any_tls;
+    char tls_session[32];
+    int final_status;              /* 0: none yet */
+    char final_reason[64];
+    bool established, cancelled, ended, emitted;
+    struct call_sdp offer, answer; /* the latest completed negotiation */
+    struct call_sdp pending;       /* an offer not answered yet */
+    uint32_t pending_cseq;
+    bool pending_in_request;
+    uint32_t answered_cseq;
+    uint32_t negotiations;
+    bool security_changed;
+    char first_sec[16];            /* media security of the first answer */
+    bool sdes_reported, port_reported, mismatch_reported, failure_reported;
+    uint32_t n_msgs;
+    uint8_t n_ladder, cap_ladder;
+    struct ladder_step *ladder;    /* grows by doubling up to CALL_LADDER_MAX */
+};
+
+struct wrong_port_seen {
+    struct ip_addr addr;
+    uint16_t port;
+    bool tls;
+};
+
+struct call_state {
+    struct analyze_ctx *ctx;
+    struct call **buckets;
+    size_t n_buckets;
+    struct call *head, *tail;
+    struct call *linger_head, *linger_tail;
+    size_t n_live;
+    uint64_t n_total, n_dropped;
+    struct wrong_port_seen wrong_port[WRONG_PORT_SEEN_MAX];
+    size_t n_wrong_port;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
 struct call_state *calls_new(struct analyze_ctx *ctx)
-{ struct call_state *s = calloc(1, sizeof *s); if (s) s->ctx = ctx; return s; }
-void calls_event(struct call_state *s, const struct event *ev) { (void)s; (void)ev; }
-void calls_finish(struct call_state *s) { (void)s; }
-void calls_write_json(struct call_state *s, struct jw *w) { (void)s; jw_arr_begin(w); jw_arr_end(w); }
-void calls_write_text(struct call_state *s, FILE *out) { (void)s; (void)out; }
-void calls_free(struct call_state *s) { free(s); }
+{
+    struct call_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->ctx = ctx;
+    uint32_t max = ctx && ctx->opts && ctx->opts->lim ? ctx->opts->lim->calls_max : 4096;
+    s->n_buckets = 64;
+    while (s->n_buckets < max && s->n_buckets < (1u << 20))
+        s->n_buckets <<= 1;
+    s->buckets = calloc(s->n_buckets, sizeof *s->buckets);
+    if (s->buckets == NULL) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void sdp_clear(struct call_sdp *d)
+{
+    free(d->media);
+    memset(d, 0, sizeof *d);
+}
+
+static bool sdp_keep(struct call_sdp *d, const struct sdp_info *si, uint64_t frame)
+{
+    sdp_clear(d);
+    d->frame = frame;
+    if (si->n_media == 0)
+        return true;
+    d->media = malloc(si->n_media * sizeof *d->media);
+    if (d->media == NULL)
+        return false;
+    memcpy(d->media, si->media, si->n_media * sizeof *d->media);
+    d->n = si->n_media;
+    return true;
+}
+
+static void sdp_move(struct call_sdp *dst, struct call_sdp *src)
+{
+    sdp_clear(dst);
+    *dst = *src;
+    memset(src, 0, sizeof *src);
+}
+
+static struct sdp_view view_of(const struct call_sdp *d)
+{
+    struct sdp_view v = { d->media, d->n, d->frame };
+    return v;
+}
+
+static void call_free_heavy(struct call *c)
+{
+    sdp_clear(&c->offer);
+    sdp_clear(&c->answer);
+    sdp_clear(&c->pending);
+    free(c->ladder);
+    c->ladder = NULL;
+    c->n_ladder = c->cap_ladder = 0;
+    free(c->from);
+    free(c->to);
+    c->from = c->to = NULL;
+}
+
+static void call_free(struct call *c)
+{
+    call_free_heavy(c);
+    free(c->call_id);
+    free(c);
+}
+
+static struct call *call_find(struct call_state *s, const char *call_id)
+{
+    for (struct call *c = s->buckets[hash_str(call_id) & (s->n_buckets - 1)]; c; c = c->hnext)
+        if (strcmp(c->call_id, call_id) == 0)
+            return c;
+    return NULL;
+}
+
+static void call_unlink(struct call_state *s, struct call *c)
+{
+    struct call **link = &s->buckets[hash_str(c->call_id) & (s->n_buckets - 1)];
+    while (*link && *link != c)
+        link = &(*link)->hnext;
+    if (*link)
+        *link = c->hnext;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        s->tail = c->prev;
+}
+
+static struct call *call_create(struct call_state *s, const struct event *ev, const struct ev_sip *m)
+{
+    uint32_t max = s->ctx->opts && s->ctx->opts->lim ? s->ctx->opts->lim->calls_max : 4096;
+    if (s->n_live >= max) {
+        s->n_dropped++;
+        return NULL;
+    }
+    struct call *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->call_id = strdup(m->call_id);
+    c->from = strdup(m->from_uri);
+    c->to = strdup(m->to_uri);
+    if (!c->call_id || !c->from || !c->to) {
+        call_free(c);
+        return NULL;
+    }
+    c->first_frame = ev->at.frame;
+    c->first_time = ev->at.ts;
+    if (ev->flow)
+        c->first_flow = *ev->flow;
+    c->transport = m->transport;
+    size_t b = hash_str(c->call_id) & (s->n_buckets - 1);
+    c->hnext = s->buckets[b];
+    s->buckets[b] = c;
+    c->prev = s->tail;
+    if (s->tail)
+        s->tail->next = c;
+    else
+        s->head = c;
+    s->tail = c;
+    s->n_live++;
+    s->n_total++;
+    return c;
+}
+
+/* ---- report pieces ---- */
+
+static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp *d, bool present)
+{
+    jw_key(w, key);
+    if (!present) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    jw_kuint(w, "frame", d->frame);
+    jw_kstr(w, "security", media_sec_name(seclevel_sdp(d->media, d->n)));
+    jw_key(w, "media");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < d->n; i++) {
+        const struct sdp_media *m = &d->media[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "type", m->type);
+        jw_kuint(w, "port", m->port);
+        jw_kstr(w, "profile", m->profile);
+        jw_key(w, "address");
+        if (m->has_addr)
+            jw_ip(w, &m->addr);
+        else
+            jw_null(w);
+        jw_key(w, "payload_types");
+        jw_arr_begin(w);
+        for (size_t j = 0; j < m->n_pt; j++) {
+            jw_obj_begin(w);
+            jw_kuint(w, "pt", m->pt[j].pt);
+            if (m->pt[j].encoding[0]) {
+                jw_kstr(w, "encoding", m->pt[j].encoding);
+                jw_kuint(w, "clock_rate", m->pt[j].clock_rate);
+            }
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+        /* Tag and suite only: the inline key is never in the report. */
+        jw_key(w, "crypto");
+        jw_arr_begin(w);
+        for (size_t j = 0; j < m->n_crypto; j++) {
+            jw_obj_begin(w);
+            jw_kuint(w, "tag", m->crypto[j].tag);
+            jw_kstr(w, "suite", m->crypto[j].suite);
+            jw_kbool(w, "inline_key", m->crypto[j].has_inline_key);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+        jw_kstr(w, "fingerprint", m->fingerprint[0] ? m->fingerprint : NULL);
+        jw_kstr(w, "setup", m->setup[0] ? m->setup : NULL);
+        jw_kstr(w, "encryption", m->encryption[0] ? m->encryption : NULL);
+        jw_kstr(w, "security", media_sec_name(seclevel_media(m)));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
+{
+    struct sdp_view o = view_of(&c->offer), a = view_of(&c->answer);
+    return seclevel_call(c->any_tls, c->offer.media ? &o : NULL, c->answer.media ? &a : NULL, ev, cap);
+}
+
+static void call_write_fields(struct jw *w, const void *obj)
+{
+    const struct call *c = obj;
+    jw_kstr(w, "call_id", c->call_id);
+    jw_kstr(w, "from", c->from);
+    jw_kstr(w, "to", c->to);
+    jw_kuint(w, "first_frame", c->first_frame);
+    jw_ktime(w, "first_time", c->first_time);
+    jw_kstr(w, "transport", sip_transport_name(c->any_tls ? SIP_TR_TLS : c->transport));
+    jw_kstr(w, "tls_session", c->tls_session[0] ? c->tls_session : NULL);
+    jw_key(w, "client");
+    jw_endpoint(w, &c->first_flow.src, c->first_flow.sport);
+    jw_key(w, "server");
+    jw_endpoint(w, &c->first_flow.dst, c->first_flow.dport);
+    if (c->final_status) {
+        jw_kint(w, "final_status", c->final_status);
+        jw_kstr(w, "final_reason", c->final_reason);
+    } else {
+        jw_knull(w, "final_status");
+        jw_knull(w, "final_reason");
+    }
+    jw_kbool(w, "established", c->established);
+    write_sdp_json(w, "offer", &c->offer, c->offer.media != NULL || c->offer.frame != 0);
+    write_sdp_json(w, "answer", &c->answer, c->answer.media != NULL || c->answer.frame != 0);
+    char evidence[512];
+    enum sec_level l = call_level(c, evidence, sizeof evidence);
+    jw_kstr(w, "security_level", sec_level_name(l));
+    jw_kstr(w, "security_evidence", evidence);
+    jw_kuint(w, "negotiations", c->negotiations);
+    jw_kbool(w, "security_changed", c->security_changed);
+    jw_kuint(w, "messages", c->n_msgs);
+    /* RTP streams name their call (rtp_streams[].call_id); the link back
+     * needs a query into the RTP module that does not exist yet. */
+    jw_key(w, "rtp_streams");
+    jw_arr_begin(w);
+    jw_arr_end(w);
+}
+
+/* ---- findings ---- */
+
+static void add_finding(struct call_state *s, enum finding_code code, const struct call *c,
+                        const char *summary, const char *detail, const uint64_t *frames, size_t n)
+{
+    struct finding_spec f = { .code = code, .severity = finding_default_severity(code),
+                              .summary = summary, .detail = detail };
+    f.refs.call_id = c->call_id;
+    if (c->tls_session[0])
+        f.refs.tls_session = c->tls_session;
+    for (size_t i = 0; i < n && f.n_frames < FINDING_FRAMES_MAX; i++)
+        if (frames[i])
+            f.frames[f.n_frames++] = frames[i];
+    findings_add(s->ctx->findings, &f);
+}
+
+static bool is_auth_challenge(int status)
+{
+    return status == 401 || status == 407;
+}
+
+/* A failed INVITE not explained by security: info, with its status. */
+static void report_invite_failed(struct call_state *s, struct call *c, int status, const char *reason,
+                                 const char *warning, uint64_t invite_frame, uint64_t frame)
+{
+    if (c->failure_reported)
+        return;
+    c->failure_reported = true;
+    char summary[320], detail[640];
+    snprintf(summary, sizeof summary, "INVITE from %.96s to %.96s failed with %d %.60s", c->from, c->to,
+             status, reason);
+    snprintf(detail, sizeof detail,
+             "The call was refused by the other end or a proxy; its media security was not the "
+             "reason as far as the capture shows.%s%.300s%s",
+             warning[0] ? " The response says: \"" : "", warning, warning[0] ? "\"." : "");
+    uint64_t frames[2] = { invite_frame, frame };
+    add_finding(s, F_SIP_INVITE_FAILED, c, summary, detail, frames, 2);
+}
+
+static void check_sdes(struct call_state *s, struct call *c, const struct ev_sip *m, uint64_t frame)
+{
+    if (c->sdes_reported || m->sdp == NULL || m->transport == SIP_TR_TLS ||
+        !seclevel_sdp_has_inline_key(m->sdp->media, m->sdp->n_media))
+        return;
+    c->sdes_reported = true;
+    char summary[256];
+    snprintf(summary, sizeof summary,
+             "SRTP keys (SDES a=crypto inline:) sent over clear SIP (%s) in call %.96s",
+             sip_transport_name(m->transport), c->call_id);
+    add_finding(s, F_SDES_KEYS_IN_CLEAR, c, summary,
+                "RFC 4568 SDES puts the SRTP master key in the SDP. Carried over unencrypted SIP, "
+                "anyone on the path can read it and decrypt the media, so the SRTP protects nothing. "
+                "Carry SIP over TLS (port 5061, security level Secured) or use DTLS-SRTP.",
+                &frame, 1);
+}
+
+static void check_port(struct call_state *s, struct call *c, const struct event *ev, const struct ev_sip *m)
+{
+    if (c->port_reported || ev->flow == NULL)
+        return;
+    const struct flow_key *k = ev->flow;
+    bool tls = m->transport == SIP_TR_TLS;
+    bool on_5061 = k->sport == 5061 || k->dport == 5061;
+    bool wrong = tls ? !on_5061 : on_5061;
+    if (!wrong)
+        return;
+    c->port_reported = true;
+    /* The server end: the 5061 side, else the destination of a request. */
+    const struct ip_addr *sa = &k->dst;
+    uint16_t sp = k->dport;
+    if (k->sport == 5061 || (!tls && !m->is_request)) {
+        sa = &k->src;
+        sp = k->sport;
+    }
+    for (size_t i = 0; i < s->n_wrong_port; i++)
+        if (s->wrong_port[i].port == sp && s->wrong_port[i].tls == tls && ip_addr_eq(&s->wrong_port[i].addr, sa))
+            return;
+    if (s->n_wrong_port < WRONG_PORT_SEEN_MAX)
+        s->wrong_port[s->n_wrong_port++] = (struct wrong_port_seen){ *sa, sp, tls };
+    char ep[ENDPOINT_STR_MAX], summary[256];
+    endpoint_format(sa, sp, ep);
+    if (tls)
+        snprintf(summary, sizeof summary, "SIP over TLS to %s, not the SIP-over-TLS port 5061", ep);
+    else
+        snprintf(summary, sizeof summary, "Clear SIP (%s) on port 5061 at %s, the port for SIP over TLS",
+                 sip_transport_name(m->transport), ep);
+    uint64_t frame = ev->at.frame;
+    add_finding(s, F_SIP_TLS_WRONG_PORT, c, summary,
+                tls ? "Peers that expect mutual TLS on 5061 (Exchange UM, OCS, gateways configured with "
+                      "Set-UMIPGateway -Port 5061) will not find this listener; an unsecured peer may "
+                      "be sending TLS to a port configured for TCP. Use 5061 for TLS and 5060 for clear SIP."
+                    : "Port 5061 is where secured peers expect mutual TLS; clear SIP there means one end "
+                      "runs Unsecured while the other expects SIP Secured or Secured. Set the gateway or "
+                      "dial plan to the same level on both ends: TLS on 5061, or clear SIP on 5060.",
+                &frame, 1);
+}
+
+/* ---- ndjson: emit ended calls, free them after the linger ---- */
+
+static void call_end(struct call_state *s, struct call *c, ts_ns when)
+{
+    if (c->ended)
+        return;
+    c->ended = true;
+    c->end_time = when;
+    if (!report_is_streaming(s->ctx->out))
+        return;
+    report_stream_object(s->ctx->out, "call", call_write_fields, c);
+    c->emitted = true;
+    call_free_heavy(c);
+    c->linger_next = NULL;
+    if (s->linger_tail)
+        s->linger_tail->linger_next = c;
+    else
+        s->linger_head = c;
+    s->linger_tail = c;
+}
+
+static void linger_expire(struct call_state *s, ts_ns now)
+{
+    while (s->linger_head && now - s->linger_head->end_time > LINGER_NS) {
+        struct call *c = s->linger_head;
+        s->linger_head = c->linger_next;
+        if (s->linger_head == NULL)
+            s->linger_tail = NULL;
+        call_unlink(s, c);
+        call_free(c);
+        s->n_live--;
+    }
+}
+
+/* ---- offer/answer ---- */
+
+static void publish_media(struct call_state *s, const struct call *c, const struct sdp_info *sdp, ts_ns ts)
+{
+    if (s->ctx->media == NULL)
+        return;
+    for (size_t i = 0; i < sdp->n_media; i++) {
+        const struct sdp_media *m = &sdp->media[i];
+        if (!m->has_addr || m->port == 0)
+            continue;
+        struct media_hint h;
+        memset(&h, 0, sizeof h);
+        h.is_srtp = media_sec_is_srtp(seclevel_media(m)) && seclevel_media(m) != MEDIA_SEC_OPPORTUNISTIC;
+        h.clock_pt = 255;
+        for (size_t j = 0; j < m->n_pt; j++) {
+            if (m->pt[j].pt >= 96 && m->pt[j].clock_rate) {
+                h.clock_pt = m->pt[j].pt;
+                h.clock_rate = m->pt[j].clock_rate;
+                break;
+            }
+        }
+        snprintf(h.call_id, sizeof h.call_id, "%s", c->call_id);
+        media_expect_add(s->ctx->media, &m->addr, m->port, &h, ts);
+        /* RTCP on port + 1 (RFC 3550 section 11) unless muxed. */
+        if (m->port < 65535)
+            media_expect_add(s->ctx->media, &m->addr, (uint16_t)(m->port + 1), &h, ts);
+    }
+}
+
+static void complete_negotiation(struct call *c, const struct sdp_info *answer, uint64_t frame)
+{
+    sdp_move(&c->offer, &c->pending);
+    sdp_keep(&c->answer, answer, frame);
+    c->negotiations++;
+    const char *sec = media_sec_name(seclevel_sdp(c->answer.media, c->answer.n));
+    if (c->negotiations == 1)
+        snprintf(c->first_sec, sizeof c->first_sec, "%s", sec);
+    else if (strcmp(c->first_sec, sec) != 0)
+        c->security_changed = true;
+}
+
+static void on_sdp(struct call *c, const struct ev_sip *m, uint64_t frame)
+{
+    const struct sdp_info *sdp = m->sdp;
+    bool pending = c->pending.frame != 0;
+    if (m->is_request) {
+        if (pending && (strcmp(m->method, "ACK") == 0 || strcmp(m->method, "PRACK") == 0) &&
+            !c->pending_in_request) {
+            complete_negotiation(c, sdp, frame);
+            return;
+        }
+        if (strcmp(m->method, "ACK") == 0 || strcmp(m->method, "PRACK") == 0) {
+            if (pending) /* answer to an offer in a request cannot come in a request */
+                return;
+        }
+        if (pending && c->pending_in_request && c->pending_cseq == m->cseq)
+            return; /* a retransmission: the offer is the first copy's */
+        sdp_keep(&c->pending, sdp, frame);
+        c->pending_cseq = m->cseq;
+        c->pending_in_request = true;
+        return;
+    }
+    if (m->status >= 300)
+        return;
+    if (pending && c->pending_in_request && m->cseq == c->pending_cseq) {
+        complete_negotiation(c, sdp, frame);
+        c->answered_cseq = m->cseq;
+        return;
+    }
+    if (!pending && c->answered_cseq == m->cseq && c->answer.frame) {
+        /* The 200 repeating the answer a reliable 18x already gave. */
+        return;
+    }
+    if (!pending && strcmp(m->cseq_method, "INVITE") == 0) {
+        /* Late offer: INVITE without SDP, offer in the 2xx/18x, answer in ACK/PRACK. */
+        sdp_keep(&c->pending, sdp, frame);
+        c->pending_cseq = m->cseq;
+        c->pending_in_request = false;
+    }
+}
+
+static void on_invite_failure(struct call_state *s, struct call *c, const struct event *ev,
+                              const struct ev_sip *m)
+{
+    bool offer_for_this = c->pending.frame && c->pending_in_request && c->pending_cseq == m->cseq;
+    struct sdp_view offer = view_of(&c->pending);
+    struct sdp_view err = { NULL, 0, 0 };
+    if (m->sdp)
+        err = (struct sdp_view){ m->sdp->media, m->sdp->n_media, ev->at.frame };
+    uint64_t frames[2] = { offer_for_this ? c->pending.frame : 0, ev->at.frame };
+    char summary[512], detail[2048];
+    if (!c->mismatch_reported && offer_for_this &&
+        seclevel_mismatch(&offer, &err, m->status, m->reason, m->warning, m->transport == SIP_TR_TLS,
+                          summary, sizeof summary, detail, sizeof detail)) {
+        c->mismatch_reported = true;
+        c->failure_reported = true;
+        add_finding(s, F_SIP_SECURITY_MISMATCH, c, summary, detail, frames, 2);
+    } else if (!c->established && !is_auth_challenge(m->status) && !(m->status == 487 && c->cancelled)) {
+        report_invite_failed(s, c, m->status, m->reason, m->warning, frames[0], ev->at.frame);
+    }
+    /* Keep the refused offer in the report when nothing was negotiated. */
+    if (offer_for_this && c->negotiations == 0)
+        sdp_move(&c->offer, &c->pending);
+    else if (offer_for_this)
+        sdp_clear(&c->pending);
+}
+
+static void ladder_add(struct call *c, const struct event *ev, const struct ev_sip *m)
+{
+    c->n_msgs++;
+    if (c->n_ladder >= CALL_LADDER_MAX)
+        return;
+    if (c->n_ladder == c->cap_ladder) {
+        /* Most calls have under 8 messages: start small, a long call pays more. */
+        uint8_t ncap = c->cap_ladder ? (uint8_t)(c->cap_ladder * 2) : 8;
+        if (ncap > CALL_LADDER_MAX)
+            ncap = CALL_LADDER_MAX;
+        struct ladder_step *nl = realloc(c->ladder, ncap * sizeof *nl);
+        if (nl == NULL)
+            return;
+        c->ladder = nl;
+        c->cap_ladder = ncap;
+    }
+    struct ladder_step *st = &c->ladder[c->n_ladder++];
+    memset(st, 0, sizeof *st);
+    st->frame = ev->at.frame;
+    st->ts = ev->at.ts;
+    if (ev->flow)
+        st->flow = *ev->flow;
+    if (m->is_request)
+        snprintf(st->label, sizeof st->label, "%s", m->method);
+    else
+        snprintf(st->label, sizeof st->label, "%d %s", m->status, m->reason);
+    if (m->sdp)
+        snprintf(st->sdp, sizeof st->sdp, "%s", media_sec_name(seclevel_sdp(m->sdp->media, m->sdp->n_media)));
+}
+
+void calls_event(struct call_state *s, const struct event *ev)
+{
+    if (s == NULL || ev->kind != EV_SIP)
+        return;
+    const struct ev_sip *m = ev->body;
+    linger_expire(s, ev->at.ts);
+    struct call *c = call_find(s, m->call_id);
+    if (c == NULL) {
+        /* Only INVITE dialogs are calls; REGISTER, OPTIONS, SUBSCRIBE... are not. */
+        if (strcmp(m->cseq_method, "INVITE") != 0 || m->call_id[0] == '\0')
+            return;
+        c = call_create(s, ev, m);
+        if (c == NULL)
+            return;
+    }
+    if (c->emitted)
+        return; /* a late retransmission or the 200 to BYE of a call already written */
+    ladder_add(c, ev, m);
+    if (m->transport == SIP_TR_TLS) {
+        c->any_tls = true;
+        if (c->tls_session[0] == '\0' && ev->flow && s->ctx->tls) {
+            const char *id = tls_session_for_flow(s->ctx->tls, ev->flow);
+            if (id)
+                snprintf(c->tls_session, sizeof c->tls_session, "%s", id);
+        }
+    }
+    check_port(s, c, ev, m);
+    if (m->sdp) {
+        check_sdes(s, c, m, ev->at.frame);
+        publish_media(s, c, m->sdp, ev->at.ts);
+        on_sdp(c, m, ev->at.frame);
+    }
+    if (m->is_request) {
+        if (strcmp(m->method, "CANCEL") == 0)
+            c->cancelled = true;
+        else if (strcmp(m->method, "BYE") == 0)
+            call_end(s, c, ev->at.ts);
+        return;
+    }
+    if (strcmp(m->cseq_method, "INVITE") != 0 || m->status < 200)
+        return;
+    if (!c->established) {
+        c->final_status = m->status;
+        snprintf(c->final_reason, sizeof c->final_reason, "%s", m->reason);
+    }
+    if (m->status < 300) {
+        c->established = true;
+        return;
+    }
+    on_invite_failure(s, c, ev, m);
+    /* A challenged INVITE is retried under the same Call-ID: not the end. */
+    if (!c->established && !is_auth_challenge(m->status))
+        call_end(s, c, ev->at.ts);
+}
+
+void calls_finish(struct call_state *s)
+{
+    if (s == NULL)
+        return;
+    for (struct call *c = s->head; c; c = c->next) {
+        if (c->emitted)
+            continue;
+        if (!c->established && is_auth_challenge(c->final_status))
+            report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
+        call_end(s, c, c->end_time);
+    }
+    if (s->n_dropped) {
+        char summary[256];
+        snprintf(summary, sizeof summary,
+                 "calls: %llu calls over the calls_max limit were not analyzed",
+                 (unsigned long long)s->n_dropped);
+        struct finding_spec f = { .code = F_LIMIT_REACHED, .severity = finding_default_severity(F_LIMIT_REACHED),
+                                  .summary = summary,
+                                  .detail = "A safety cap (docs/LIMITS.md) was reached; the rest of the "
+                                            "capture was still analyzed. Use --format ndjson (memory bounded "
+                                            "by live calls), split the capture or raise the limit." };
+        findings_add(s->ctx->findings, &f);
+    }
+}
+
+void calls_write_json(struct call_state *s, struct jw *w)
+{
+    jw_arr_begin(w);
+    for (struct call *c = s ? s->head : NULL; c; c = c->next) {
+        if (c->emitted)
+            continue;
+        jw_obj_begin(w);
+        call_write_fields(w, c);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void time_of_day(ts_ns t, char out[ISO_TIME_MAX])
+{
+    char iso[ISO_TIME_MAX];
+    ts_format_iso(t, iso);
+    const char *tpos = strchr(iso, 'T');
+    snprintf(out, ISO_TIME_MAX, "%s", tpos ? tpos + 1 : iso);
+}
+
+void calls_write_text(struct call_state *s, FILE *out)
+{
+    if (s == NULL || s->head == NULL)
+        return;
+    size_t n = 0;
+    for (struct call *c = s->head; c; c = c->next)
+        n += !c->emitted;
+    if (n == 0)
+        return;
+    fprintf(out, "\nCalls: %zu\n", n);
+    for (struct call *c = s->head; c; c = c->next) {
+        if (c->emitted)
+            continue;
+        char evidence[512];
+        enum sec_level l = call_level(c, evidence, sizeof evidence);
+        fprintf(out, "  %s  %s -> %s  (%s", c->call_id, c->from, c->to,
+                sip_transport_name(c->any_tls ? SIP_TR_TLS : c->transport));
+        if (c->tls_session[0])
+            fprintf(out, ", %s", c->tls_session);
+        if (c->final_status)
+            fprintf(out, ", %d %s", c->final_status, c->final_reason);
+        fprintf(out, ")\n    security: %s — %s%s\n", sec_level_name(l), evidence,
+                c->security_changed ? "; a re-INVITE changed the media security" : "");
+        for (size_t i = 0; i < c->n_ladder && c->ladder; i++) {
+            const struct ladder_step *st = &c->ladder[i];
+            char t[ISO_TIME_MAX], a[ENDPOINT_STR_MAX], b[ENDPOINT_STR_MAX];
+            time_of_day(st->ts, t);
+            endpoint_format(&st->flow.src, st->flow.sport, a);
+            endpoint_format(&st->flow.dst, st->flow.dport, b);
+            fprintf(out, "    %-16s %21s -> %-21s %-32s %s\n", t, a, b, st->label, st->sdp);
+        }
+        if (c->n_msgs > c->n_ladder)
+            fprintf(out, "    ... %u more messages\n", c->n_msgs - c->n_ladder);
+    }
+}
+
+void calls_free(struct call_state *s)
+{
+    if (s == NULL)
+        return;
+    struct call *c = s->head;
+    while (c) {
+        struct call *next = c->next;
+        call_free(c);
+        c = next;
+    }
+    free(s->buckets);
+    free(s);
+}

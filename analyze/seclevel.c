@@ -1,0 +1,312 @@
+/* seclevel.c: SDP media security (RFC 3711, 4568, 5763, 8643), call security levels
+ * (Exchange 2007 SP1 UM VoIPSecurity), and why a 415/488/606 refused an INVITE. */
+#include "seclevel.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const char *sec_level_name(enum sec_level l)
+{
+    switch (l) {
+    case SEC_UNSECURED: return "unsecured";
+    case SEC_SIP_SECURED: return "sip-secured";
+    case SEC_SECURED: return "secured";
+    default: return "unknown";
+    }
+}
+
+const char *sec_level_title(enum sec_level l)
+{
+    switch (l) {
+    case SEC_UNSECURED: return "Unsecured";
+    case SEC_SIP_SECURED: return "SIP Secured";
+    case SEC_SECURED: return "Secured";
+    default: return "Unknown";
+    }
+}
+
+enum media_sec seclevel_media(const struct sdp_media *m)
+{
+    bool savp = sdp_profile_is_savp(m->profile);
+    bool fpr = m->fingerprint[0] != '\0';
+    if (sdp_profile_is_dtls(m->profile) || (savp && fpr && m->n_crypto == 0))
+        return MEDIA_SEC_DTLS;
+    if (savp)
+        return m->n_crypto ? MEDIA_SEC_SDES : MEDIA_SEC_SRTP_OTHER;
+    /* RTP/AVP with keys: RFC 8643 best-effort SRTP, clear RTP if refused. */
+    if (m->n_crypto || fpr)
+        return MEDIA_SEC_OPPORTUNISTIC;
+    return MEDIA_SEC_NONE;
+}
+
+const char *media_sec_name(enum media_sec s)
+{
+    switch (s) {
+    case MEDIA_SEC_OPPORTUNISTIC: return "opportunistic";
+    case MEDIA_SEC_SDES: return "sdes-srtp";
+    case MEDIA_SEC_DTLS: return "dtls-srtp";
+    case MEDIA_SEC_SRTP_OTHER: return "srtp";
+    default: return "rtp";
+    }
+}
+
+bool media_sec_is_srtp(enum media_sec s)
+{
+    /* In an answer, crypto on RTP/AVP means the answerer took the
+     * best-effort offer (RFC 8643 section 4): the media is SRTP. */
+    return s != MEDIA_SEC_NONE;
+}
+
+static bool media_active(const struct sdp_media *m)
+{
+    return m->port != 0;
+}
+
+/* Rank for "weakest": clear RTP is weakest. */
+static int sec_rank(enum media_sec s)
+{
+    switch (s) {
+    case MEDIA_SEC_NONE: return 0;
+    case MEDIA_SEC_OPPORTUNISTIC: return 1;
+    case MEDIA_SEC_SRTP_OTHER: return 2;
+    case MEDIA_SEC_SDES: return 3;
+    default: return 4;
+    }
+}
+
+enum media_sec seclevel_sdp(const struct sdp_media *media, size_t n)
+{
+    bool any = false;
+    enum media_sec weakest = MEDIA_SEC_NONE;
+    for (size_t i = 0; i < n; i++) {
+        if (!media_active(&media[i]))
+            continue;
+        enum media_sec s = seclevel_media(&media[i]);
+        if (!any || sec_rank(s) < sec_rank(weakest))
+            weakest = s;
+        any = true;
+    }
+    if (!any && n > 0) /* everything rejected (port 0): say what was offered */
+        return seclevel_media(&media[0]);
+    return weakest;
+}
+
+bool seclevel_sdp_has_inline_key(const struct sdp_media *media, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < media[i].n_crypto; j++)
+            if (media[i].crypto[j].has_inline_key)
+                return true;
+    return false;
+}
+
+static enum enc_policy media_policy(const struct sdp_media *m)
+{
+    /* Microsoft states it outright ([MS-SDPEXT] a=encryption). */
+    if (strcasecmp(m->encryption, "required") == 0)
+        return POLICY_REQUIRED;
+    if (strcasecmp(m->encryption, "optional") == 0)
+        return POLICY_SUPPORTED;
+    if (strcasecmp(m->encryption, "rejected") == 0)
+        return POLICY_NOT_SUPPORTED;
+    switch (seclevel_media(m)) {
+    case MEDIA_SEC_NONE: return POLICY_NOT_SUPPORTED;
+    case MEDIA_SEC_OPPORTUNISTIC: return POLICY_SUPPORTED;
+    default: return POLICY_REQUIRED; /* a SAVP profile cannot fall back to RTP */
+    }
+}
+
+enum enc_policy seclevel_offer_policy(const struct sdp_media *media, size_t n)
+{
+    enum enc_policy p = POLICY_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        if (!media_active(&media[i]))
+            continue;
+        enum enc_policy mp = media_policy(&media[i]);
+        if (p == POLICY_UNKNOWN)
+            p = mp;
+        else if (p != mp)
+            p = POLICY_SUPPORTED; /* some lines secure, some clear: encryption is optional */
+    }
+    return p;
+}
+
+const char *enc_policy_text(enum enc_policy p)
+{
+    switch (p) {
+    case POLICY_NOT_SUPPORTED: return "encryption not supported";
+    case POLICY_SUPPORTED: return "encryption supported";
+    case POLICY_REQUIRED: return "encryption required";
+    default: return "unknown";
+    }
+}
+
+/* "audio RTP/SAVP with SDES (AES_CM_128_HMAC_SHA1_80)" for the first active line. */
+static void describe_media(const struct sdp_view *v, char *out, size_t cap)
+{
+    const struct sdp_media *m = NULL;
+    for (size_t i = 0; i < v->n && m == NULL; i++)
+        if (media_active(&v->media[i]))
+            m = &v->media[i];
+    if (m == NULL && v->n)
+        m = &v->media[0];
+    if (m == NULL) {
+        snprintf(out, cap, "no media lines");
+        return;
+    }
+    enum media_sec s = seclevel_media(m);
+    const char *what = "";
+    switch (s) {
+    case MEDIA_SEC_NONE: what = "without a=crypto or a=fingerprint (clear RTP)"; break;
+    case MEDIA_SEC_OPPORTUNISTIC: what = "with keys on an RTP/AVP line (best-effort SRTP, RFC 8643)"; break;
+    case MEDIA_SEC_SDES: what = "with SDES keys in a=crypto (SRTP)"; break;
+    case MEDIA_SEC_DTLS: what = "with a DTLS fingerprint (DTLS-SRTP)"; break;
+    case MEDIA_SEC_SRTP_OTHER: what = "without SDES or DTLS keying (SRTP keyed elsewhere)"; break;
+    }
+    int k = snprintf(out, cap, "%s %s %s", m->type, m->profile, what);
+    if (k > 0 && (size_t)k < cap && m->n_crypto)
+        k += snprintf(out + k, cap - (size_t)k, ", suite %s", m->crypto[0].suite);
+    if (k > 0 && (size_t)k < cap && m->encryption[0])
+        snprintf(out + k, cap - (size_t)k, ", a=encryption:%s", m->encryption);
+}
+
+enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
+                             const struct sdp_view *answer, char *ev, size_t cap)
+{
+    const struct sdp_view *v = (answer && answer->n) ? answer : (offer && offer->n) ? offer : NULL;
+    const char *sig = sip_over_tls ? "SIP over TLS" : "SIP in clear (UDP/TCP)";
+    char media[256];
+    if (v == NULL) {
+        snprintf(ev, cap, "%s; no SDP seen, media security unknown", sig);
+        return SEC_UNKNOWN;
+    }
+    describe_media(v, media, sizeof media);
+    enum media_sec s = seclevel_sdp(v->media, v->n);
+    /* Without an answer only the offer is known: an SRTP offer says what was
+     * attempted, a clear one what would have flowed. */
+    bool srtp = media_sec_is_srtp(s) && (v == answer || s != MEDIA_SEC_OPPORTUNISTIC);
+    enum sec_level l;
+    if (!sip_over_tls)
+        l = SEC_UNSECURED;
+    else
+        l = srtp ? SEC_SECURED : SEC_SIP_SECURED;
+    snprintf(ev, cap, "%s; %s (frame %llu): %s%s", sig, v == answer ? "answer" : "offer (no answer)",
+             (unsigned long long)v->frame, media,
+             (!sip_over_tls && srtp) ? "; SRTP over clear signaling still counts as Unsecured" : "");
+    return l;
+}
+
+/* strcasestr is a GNU extension; this is the portable few lines. */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static bool warning_mentions_security(const char *w)
+{
+    static const char *const words[] = { "crypt", "srtp", "secur", "tls", "savp", NULL };
+    for (size_t i = 0; words[i]; i++)
+        if (contains_nocase(w, words[i]))
+            return true;
+    return false;
+}
+
+static const char *const levels_text =
+    "Security levels: Unsecured = clear SIP (UDP/TCP 5060) and RTP; SIP Secured = SIP over mutual TLS "
+    "(5061) with RTP in clear; Secured = SIP over mutual TLS and SRTP.";
+
+bool seclevel_mismatch(const struct sdp_view *offer, const struct sdp_view *err_sdp, int status,
+                       const char *reason, const char *warning, bool sip_over_tls, char *summary,
+                       size_t summary_cap, char *detail, size_t detail_cap)
+{
+    if ((status != 415 && status != 488 && status != 606) || offer == NULL || offer->n == 0)
+        return false;
+    /* Only RTP media carry a media-security choice; a T.38 (image udptl)
+     * re-INVITE refused with 488 is a fax capability question. */
+    bool any_rtp = false;
+    for (size_t i = 0; i < offer->n; i++)
+        if (offer->media[i].port != 0 && strstr(offer->media[i].profile, "RTP"))
+            any_rtp = true;
+    if (!any_rtp)
+        return false;
+    enum enc_policy pol = seclevel_offer_policy(offer->media, offer->n);
+    enum media_sec err_sec = err_sdp && err_sdp->n ? seclevel_sdp(err_sdp->media, err_sdp->n) : MEDIA_SEC_NONE;
+    bool err_wants_srtp = err_sdp && err_sdp->n && media_sec_is_srtp(err_sec) && err_sec != MEDIA_SEC_OPPORTUNISTIC;
+    bool hint = warning && warning_mentions_security(warning);
+    char media[256], said[320] = "";
+    describe_media(offer, media, sizeof media);
+    if (warning && warning[0])
+        snprintf(said, sizeof said, " The response says: \"%.256s\".", warning);
+    const char *peer_clear_level = sip_over_tls ? "SIP Secured (TLS signaling, RTP in clear)"
+                                                : "Unsecured (clear SIP and RTP)";
+
+    switch (pol) {
+    case POLICY_REQUIRED:
+        snprintf(summary, summary_cap,
+                 "INVITE offering only encrypted media (SRTP) was refused with %d %s: the security "
+                 "levels of the two ends do not match",
+                 status, reason);
+        snprintf(detail, detail_cap,
+                 "The caller's offer (frame %llu) has %s; client policy \"%s\": the caller will not "
+                 "fall back to RTP. The other end answered %d %s, so it accepts only clear RTP: it runs "
+                 "at %s.%s %s To align the ends, either raise the peer (e.g. the UM dial plan) to "
+                 "Secured%s, or set the client's encryption policy to \"support, don't require\" "
+                 "(Office Communicator PC2PCAVEncryption=0) so it can fall back to RTP.",
+                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason,
+                 peer_clear_level, said, levels_text,
+                 sip_over_tls ? "" : " (which also needs SIP over mutual TLS on port 5061)");
+        return true;
+    case POLICY_NOT_SUPPORTED:
+        /* A clear RTP offer refused is more often a codec refusal: it
+         * takes the response's word (an SRTP SDP, a Warning about
+         * security), or TLS signaling that shows the peer is at least SIP
+         * Secured, to call it a security mismatch. */
+        if (!(err_wants_srtp || hint || (sip_over_tls && status == 415)))
+            return false;
+        snprintf(summary, summary_cap,
+                 "INVITE offering only clear RTP was refused with %d %s: the other end requires "
+                 "encrypted media (SRTP)",
+                 status, reason);
+        snprintf(detail, detail_cap,
+                 "The caller's offer (frame %llu) has %s; client policy \"%s\". The other end answered "
+                 "%d %s, so it requires SRTP: it runs at Secured (SIP over mutual TLS and SRTP).%s %s "
+                 "To align the ends, either set the client's encryption policy to \"support, don't "
+                 "require\" (Office Communicator PC2PCAVEncryption=0, not 2) so it offers SRTP%s, or "
+                 "lower the peer (e.g. the UM dial plan) to %s.",
+                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason, said,
+                 levels_text,
+                 sip_over_tls ? "" : ", and carry its SIP over mutual TLS on port 5061 so the SRTP keys "
+                                     "are not sent in clear",
+                 sip_over_tls ? "SIP Secured" : "SIP Secured or Unsecured");
+        return true;
+    case POLICY_SUPPORTED:
+        /* Best effort: refused only if the peer insists on a SAVP profile
+         * or on no crypto at all. 488 is also a codec refusal, so it takes
+         * the response's own word (SDP or Warning) to call it security. */
+        if (!(status == 415 || err_wants_srtp || hint))
+            return false;
+        snprintf(summary, summary_cap,
+                 "INVITE offering optional encryption (RTP/AVP with keys) was refused with %d %s: the "
+                 "other end's media security does not match",
+                 status, reason);
+        snprintf(detail, detail_cap,
+                 "The caller's offer (frame %llu) has %s; client policy \"%s\" (it does not require "
+                 "encryption). The other end answered %d %s: %s.%s %s To align the ends, %s",
+                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason,
+                 err_wants_srtp ? "its SDP shows it requires SRTP with a SAVP profile (Secured)"
+                                : "it rejects the keys in the offer, so it accepts only clear RTP",
+                 said, levels_text,
+                 err_wants_srtp ? "set the client's encryption policy to \"require encryption\" "
+                                  "(PC2PCAVEncryption=1) so it offers RTP/SAVP, or lower the peer to SIP Secured."
+                                : "raise the peer (e.g. the UM dial plan) to Secured, or set the client "
+                                  "to not offer encryption to this peer.");
+        return true;
+    default:
+        return false;
+    }
+}

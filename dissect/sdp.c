@@ -1,0 +1,351 @@
+/* sdp.c: SDP per media line (RFC 8866 section 5), a=crypto (RFC 4568 section 9.1),
+ * a=fingerprint/a=setup (RFC 8122, RFC 5763), a=encryption (Microsoft [MS-SDPEXT]). */
+#include "sdp.h"
+
+#include <string.h>
+
+#include "cursor.h"
+
+/*
+ * Our own cursor parser rather than libosip2's sdp_message_parse: that one
+ * strdup()s every field, a=crypto keys included, so keys would sit in heap
+ * memory we would have to scrub, and it costs dozens of allocations per
+ * body. SDP is one "x=value" per line; what we need fits in one pass with
+ * no allocation, and the key bytes are never copied.
+ *
+ *   v=0
+ *   o=- 1 1 IN IP4 10.0.0.1
+ *   c=IN IP4 10.0.0.1                        session-level address
+ *   m=audio 49170 RTP/SAVP 0 8 101           type port[/n] profile fmt...
+ *   c=IN IP4 10.0.0.2                        media-level address wins
+ *   a=rtpmap:101 telephone-event/8000
+ *   a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY|2^20|1:32
+ *   a=fingerprint:sha-256 AB:CD:...          DTLS-SRTP, session or media level
+ *   a=setup:actpass
+ *   a=encryption:required                    Microsoft: required|optional|rejected
+ */
+
+enum { SDP_LINE_MAX = 4096, ADDR_TOKEN_MAX = 64 };
+
+/* Copy a span into a NUL-terminated buffer, cut to fit. */
+static void span_copy_str(struct span s, char *dst, size_t cap)
+{
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    struct cur c = cur_make(s.p, s.n);
+    if (!cur_copy(&c, dst, n))
+        n = 0;
+    dst[n] = '\0';
+}
+
+static bool is_blank(uint8_t b)
+{
+    return b == ' ' || b == '\t';
+}
+
+/* The next run of non-blank bytes; false when only blanks remain. */
+static bool next_token(struct cur *c, struct span *tok)
+{
+    uint8_t b;
+    while (cur_peek_u8(c, 0, &b) && is_blank(b))
+        cur_skip(c, 1);
+    size_t len = 0;
+    while (cur_peek_u8(c, len, &b) && !is_blank(b))
+        len++;
+    if (len == 0)
+        return false;
+    struct cur t = cur_take(c, len);
+    *tok = cur_span(&t);
+    return true;
+}
+
+/* Split "a/b" at the first '/': *head gets a, the return b (maybe empty). */
+static struct span split_slash(struct span s, struct span *head)
+{
+    struct cur c = cur_make(s.p, s.n);
+    size_t i = 0;
+    uint8_t b;
+    while (cur_peek_u8(&c, i, &b) && b != '/')
+        i++;
+    struct cur h = cur_take(&c, i);
+    *head = cur_span(&h);
+    cur_skip(&c, 1);
+    return cur_span(&c);
+}
+
+/* Split "name:value" at the first ':'. False when there is no ':'. */
+static bool split_colon(struct span s, struct span *name, struct span *value)
+{
+    struct cur c = cur_make(s.p, s.n);
+    size_t i = 0;
+    uint8_t b;
+    while (cur_peek_u8(&c, i, &b) && b != ':')
+        i++;
+    struct cur h = cur_take(&c, i);
+    *name = cur_span(&h);
+    if (!cur_skip(&c, 1)) {
+        value->p = s.p;
+        value->n = 0;
+        return false;
+    }
+    *value = cur_span(&c);
+    return true;
+}
+
+/* c=IN IP4 192.0.2.1[/ttl[/n]] */
+static bool parse_connection(struct span v, struct ip_addr *out)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span nettype, addrtype, addr, host;
+    if (!next_token(&c, &nettype) || !next_token(&c, &addrtype) || !next_token(&c, &addr))
+        return false;
+    if (!span_case_eq(nettype, "IN"))
+        return false;
+    split_slash(addr, &host);
+    char buf[ADDR_TOKEN_MAX];
+    if (host.n == 0 || host.n >= sizeof buf)
+        return false;
+    span_copy_str(host, buf, sizeof buf);
+    return ip_addr_parse(buf, out);
+}
+
+static struct sdp_rtpmap *find_pt(struct sdp_media *m, uint64_t pt)
+{
+    for (size_t i = 0; i < m->n_pt; i++)
+        if (m->pt[i].pt == pt)
+            return &m->pt[i];
+    return NULL;
+}
+
+/* m=<media> <port>[/<number of ports>] <proto> <fmt> ... */
+static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span type, port, proto, fmt, port_num;
+    uint64_t port_v;
+    if (!next_token(&c, &type) || !next_token(&c, &port) || !next_token(&c, &proto))
+        return false;
+    split_slash(port, &port_num);
+    if (!span_to_u64(port_num, 65535, &port_v))
+        return false;
+    span_copy_str(type, m->type, sizeof m->type);
+    span_copy_str(proto, m->profile, sizeof m->profile);
+    m->port = (uint16_t)port_v;
+    while (next_token(&c, &fmt)) {
+        uint64_t pt;
+        /* Non-RTP profiles (image udptl t38, m=application ...) have
+         * formats that are not payload types: skip them. */
+        if (!span_to_u64(fmt, 127, &pt))
+            continue;
+        if (m->n_pt == SDP_PT_MAX) {
+            out->n_pt_dropped++;
+            continue;
+        }
+        m->pt[m->n_pt].pt = (uint8_t)pt;
+        m->n_pt++;
+    }
+    return true;
+}
+
+/* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>] */
+static void parse_rtpmap(struct span v, struct sdp_media *m)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span pt_s, enc, name, rest, rate;
+    uint64_t pt, clock;
+    if (!next_token(&c, &pt_s) || !next_token(&c, &enc) || !span_to_u64(pt_s, 127, &pt))
+        return;
+    struct sdp_rtpmap *r = find_pt(m, pt);
+    if (r == NULL)
+        return;
+    rest = split_slash(enc, &name);
+    split_slash(rest, &rate);
+    span_copy_str(name, r->encoding, sizeof r->encoding);
+    if (span_to_u64(rate, UINT32_MAX, &clock))
+        r->clock_rate = (uint32_t)clock;
+}
+
+/* a=crypto:<tag> <crypto-suite> <key-params> [<session-params>]. The key
+ * params are looked at only to learn whether they are inline keys. */
+static void parse_crypto(struct span v, struct sdp_media *m, struct sdp_info *out)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span tag_s, suite, keyp;
+    uint64_t tag;
+    if (!next_token(&c, &tag_s) || !next_token(&c, &suite) || !span_to_u64(tag_s, 999999999, &tag))
+        return;
+    if (m->n_crypto == SDP_CRYPTO_MAX) {
+        out->n_crypto_dropped++;
+        return;
+    }
+    struct sdp_crypto *cr = &m->crypto[m->n_crypto++];
+    cr->tag = (uint32_t)tag;
+    span_copy_str(suite, cr->suite, sizeof cr->suite);
+    cr->has_inline_key = next_token(&c, &keyp) && span_starts_with(keyp, "inline:");
+}
+
+/* a=fingerprint:<hash-func> <fingerprint>, kept as "hash-func value". */
+static void parse_fingerprint(struct span v, char *dst, size_t cap)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span alg, val;
+    if (!next_token(&c, &alg) || !next_token(&c, &val))
+        return;
+    char a[SDP_TOKEN_MAX];
+    span_copy_str(alg, a, sizeof a);
+    size_t n = strlen(a);
+    if (n + 2 >= cap)
+        return;
+    memcpy(dst, a, n);
+    dst[n] = ' ';
+    span_copy_str(val, dst + n + 1, cap - n - 1);
+}
+
+static void parse_token_value(struct span v, char *dst, size_t cap)
+{
+    struct cur c = cur_make(v.p, v.n);
+    struct span tok;
+    if (next_token(&c, &tok))
+        span_copy_str(tok, dst, cap);
+}
+
+/* Session-level attributes that apply to every media line lacking its own. */
+struct sdp_session_attrs {
+    char fingerprint[SDP_FPR_MAX];
+    char setup[SDP_TOKEN_MAX];
+    char encryption[SDP_TOKEN_MAX];
+};
+
+static void parse_attribute(struct span line, struct sdp_media *m, struct sdp_session_attrs *sess,
+                            struct sdp_info *out)
+{
+    struct span name, value;
+    bool has_value = split_colon(line, &name, &value);
+    if (!has_value) {
+        if (m && span_eq(name, "inactive"))
+            m->is_inactive = true;
+        return;
+    }
+    if (span_eq(name, "rtpmap")) {
+        if (m)
+            parse_rtpmap(value, m);
+    } else if (span_eq(name, "crypto")) {
+        if (m)
+            parse_crypto(value, m, out);
+    } else if (span_eq(name, "fingerprint")) {
+        if (m)
+            parse_fingerprint(value, m->fingerprint, sizeof m->fingerprint);
+        else
+            parse_fingerprint(value, sess->fingerprint, sizeof sess->fingerprint);
+    } else if (span_eq(name, "setup")) {
+        parse_token_value(value, m ? m->setup : sess->setup, SDP_TOKEN_MAX);
+    } else if (span_eq(name, "encryption")) {
+        parse_token_value(value, m ? m->encryption : sess->encryption, SDP_TOKEN_MAX);
+    }
+}
+
+bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sdp_session_attrs sess = { { 0 }, { 0 }, { 0 } };
+    struct cur c = cur_make(p, n);
+    struct sdp_media *m = NULL;
+    bool in_dropped_media = false; /* a= lines of a media line over the cap */
+    bool seen_version = false;
+    bool ok = true;
+    struct span line;
+
+    while (cur_left(&c) > 0) {
+        if (!cur_line(&c, &line, SDP_LINE_MAX)) {
+            /* Last line without CRLF, or a line over the cap. */
+            if (cur_left(&c) > SDP_LINE_MAX)
+                return false;
+            line = cur_rest(&c);
+        }
+        if (line.n == 0)
+            continue;
+        uint8_t type = 0, eq = 0;
+        struct cur lc = cur_make(line.p, line.n);
+        type = cur_u8(&lc);
+        eq = cur_u8(&lc);
+        if (eq != '=') {
+            if (!seen_version)
+                return false;
+            ok = false; /* RFC 8866 section 5: every line is <type>=<value> */
+            continue;
+        }
+        struct span value = cur_rest(&lc);
+        if (!seen_version) {
+            if (type != 'v')
+                return false;
+            seen_version = true;
+            continue;
+        }
+        switch (type) {
+        case 'c': {
+            struct ip_addr a;
+            if (!parse_connection(value, &a))
+                break;
+            if (m) {
+                m->addr = a;
+                m->has_addr = true;
+            } else if (!in_dropped_media) {
+                out->addr = a;
+                out->has_addr = true;
+            }
+            break;
+        }
+        case 'm':
+            if (out->n_media == SDP_MEDIA_MAX) {
+                out->n_media_dropped++;
+                m = NULL;
+                in_dropped_media = true;
+                break;
+            }
+            m = &out->media[out->n_media];
+            if (!parse_media(value, m, out)) {
+                memset(m, 0, sizeof *m);
+                m = NULL;
+                in_dropped_media = true;
+                ok = false;
+                break;
+            }
+            out->n_media++;
+            in_dropped_media = false;
+            break;
+        case 'a':
+            if (!in_dropped_media)
+                parse_attribute(value, m, &sess, out);
+            break;
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; i < out->n_media; i++) {
+        struct sdp_media *md = &out->media[i];
+        if (!md->has_addr && out->has_addr) {
+            md->addr = out->addr;
+            md->has_addr = true;
+        }
+        if (md->fingerprint[0] == '\0')
+            memcpy(md->fingerprint, sess.fingerprint, sizeof md->fingerprint);
+        if (md->setup[0] == '\0')
+            memcpy(md->setup, sess.setup, sizeof md->setup);
+        if (md->encryption[0] == '\0')
+            memcpy(md->encryption, sess.encryption, sizeof md->encryption);
+    }
+    return seen_version && ok;
+}
+
+bool sdp_profile_is_savp(const char *profile)
+{
+    /* RFC 3711 SAVP, RFC 5124 SAVPF, RFC 5764 UDP/TLS/RTP/SAVP(F). */
+    size_t n = strlen(profile);
+    return (n >= 4 && strcmp(profile + n - 4, "SAVP") == 0) ||
+           (n >= 5 && strcmp(profile + n - 5, "SAVPF") == 0);
+}
+
+bool sdp_profile_is_dtls(const char *profile)
+{
+    return strncmp(profile, "UDP/TLS/", 8) == 0 || strncmp(profile, "TCP/TLS/", 8) == 0 ||
+           strncmp(profile, "TCP/DTLS/", 9) == 0;
+}

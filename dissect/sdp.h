@@ -1,0 +1,75 @@
+/* sdp.h: SDP bodies (RFC 4566/8866) per media line, with SRTP keying facts (RFC 4568, 5763, 8643). */
+#ifndef SIPSEC_SDP_H
+#define SIPSEC_SDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+/* Per body: more media lines, payload types or crypto lines are counted
+ * (n_*_dropped), not kept. Microsoft offers carry several crypto lines and
+ * candidates per m= line; 4 crypto lines cover the suites in use. */
+enum {
+    SDP_MEDIA_MAX = 6,
+    SDP_PT_MAX = 12,
+    SDP_CRYPTO_MAX = 4,
+    SDP_TOKEN_MAX = 24,      /* media type, profile, setup, encryption, codec */
+    SDP_SUITE_MAX = 40,
+    SDP_FPR_MAX = 112,       /* "sha-512" + 64 bytes as colon hex would need 200: cut */
+};
+
+struct sdp_rtpmap {
+    uint8_t pt;
+    char encoding[SDP_TOKEN_MAX]; /* "PCMU"; "" when no a=rtpmap names it */
+    uint32_t clock_rate;          /* 0 unknown */
+};
+
+/*
+ * a=crypto:<tag> <suite> <key-params> (RFC 4568 section 9.1). Only the tag
+ * and suite are kept: the key (inline:...) is never copied anywhere, only
+ * the fact that one was present.
+ */
+struct sdp_crypto {
+    uint32_t tag;
+    char suite[SDP_SUITE_MAX];
+    bool has_inline_key;
+};
+
+struct sdp_media {
+    char type[SDP_TOKEN_MAX];    /* "audio", "video", "image", ... */
+    uint16_t port;               /* 0: rejected/disabled stream */
+    char profile[SDP_TOKEN_MAX]; /* "RTP/AVP", "RTP/SAVP", "UDP/TLS/RTP/SAVP", ... */
+    bool has_addr;
+    struct ip_addr addr;         /* media-level c=, else the session's */
+    size_t n_pt;
+    struct sdp_rtpmap pt[SDP_PT_MAX];
+    size_t n_crypto;
+    struct sdp_crypto crypto[SDP_CRYPTO_MAX];
+    char fingerprint[SDP_FPR_MAX]; /* "sha-256 AB:CD:..." (media or session level), "" none */
+    char setup[SDP_TOKEN_MAX];     /* a=setup: actpass/active/passive/holdconn */
+    char encryption[SDP_TOKEN_MAX];/* a=encryption: required/optional/rejected (Microsoft) */
+    bool is_inactive;              /* a=inactive */
+};
+
+struct sdp_info {
+    bool has_addr;               /* session-level c= */
+    struct ip_addr addr;
+    size_t n_media;
+    struct sdp_media media[SDP_MEDIA_MAX];
+    uint32_t n_media_dropped, n_pt_dropped, n_crypto_dropped;
+};
+
+/*
+ * Parses an SDP body into *out. False when it is not SDP (no v= line
+ * first) or a line is malformed beyond use; *out then holds what was
+ * understood so far. Reads through the cursor only.
+ */
+bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out);
+
+/* Profile facts. */
+bool sdp_profile_is_savp(const char *profile);   /* RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F), ... */
+bool sdp_profile_is_dtls(const char *profile);   /* UDP/TLS/RTP/..., TCP/TLS/RTP/... */
+
+#endif

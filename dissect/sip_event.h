@@ -1,0 +1,61 @@
+/* sip_event.h: the facts the SIP dissector hands up (RFC 3261 section 7, RFC 4566 via sdp.h). */
+#ifndef SIPSEC_SIP_EVENT_H
+#define SIPSEC_SIP_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect.h"
+#include "sdp.h"
+
+enum sip_transport { SIP_TR_UDP, SIP_TR_TCP, SIP_TR_TLS };
+
+const char *sip_transport_name(enum sip_transport t); /* "udp" / "tcp" / "tls" */
+
+/*
+ * EV_SIP: one SIP message. Every string is NUL-terminated and borrowed
+ * for the emit only (it points into the dissector's reused buffers); a
+ * field the message lacks is "" (sdp: NULL). Long values are cut to their
+ * buffer, never overrun it.
+ */
+struct ev_sip {
+    bool is_request;
+    const char *method;       /* request method, or the CSeq method of a response */
+    int status;               /* responses: 100..699; requests: 0 */
+    const char *reason;       /* reason phrase */
+    const char *call_id;
+    const char *from_uri, *to_uri; /* "sip:user@host" (no parameters) */
+    const char *from_tag, *to_tag;
+    uint32_t cseq;
+    const char *cseq_method;
+    enum sip_transport transport;  /* how it travelled (TLS only when decrypted) */
+    const char *via_transport;     /* top Via's protocol: "UDP", "TCP", "TLS", ... */
+    /* Host names a TLS certificate may have to match (issue 5). */
+    const char *request_uri_host, *via_host, *contact_host;
+    const char *warning;           /* Warning header, or Microsoft ms-diagnostics */
+    const char *content_type;      /* of the message (multipart: the outer type) */
+    const struct sdp_info *sdp;    /* the application/sdp body, NULL if none */
+    size_t body_len;
+};
+
+/*
+ * Framing shared by TCP and (issue 7) decrypted TLS: a per-direction state
+ * and a function that takes stream bytes, emits one EV_SIP per complete
+ * message and returns how many bytes it consumed (stream_ops.data rules:
+ * what is left is offered again, prefixed, with the next bytes).
+ */
+struct sip_framer_dir {
+    uint64_t skip;   /* bytes of an oversize message still to drop */
+    bool resync;     /* after a gap: drop until a SIP start line */
+};
+
+size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const struct flow_key *k,
+                       enum sip_transport tr, const uint8_t *p, size_t n, const struct frame_ref *at);
+/* A gap (or TLS record loss) in that direction: resync on the next start line. */
+void sip_stream_gap(struct sip_framer_dir *fd);
+/* Parse one whole message (a datagram or a framed stream message) and emit it. */
+void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
+                 const uint8_t *p, size_t n, const struct frame_ref *at);
+
+#endif
