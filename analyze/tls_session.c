@@ -1,15 +1,854 @@
-/* tls_session.c: placeholder until TLS sessions land (issue 3). */
+/* tls_session.c: TLS handshakes as sessions, the certificates they carried, and their findings. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cert_rules.h"
 #include "modules.h"
+#include "tls_event.h"
+#include "x509.h"
 
-struct tls_state { struct analyze_ctx *ctx; };
+enum {
+    SESS_CERTS_MAX = TLS_EV_CERTS_MAX,
+    SESS_ALERTS_MAX = 8,
+    SESS_FINDINGS_MAX = 32,
+    SNI_MAX = 255,
+    SEEN_IN_MAX = 1024, /* sessions listed per certificate; more are counted */
+};
+
+struct alert_rec {
+    enum dir from;
+    uint8_t level, desc;
+    bool encrypted;
+    uint64_t frame;
+};
+
+struct cert_rec {
+    struct x509_info xi;
+    bool parsed;
+    char err[160];
+    int trusted;          /* -1 unknown (no --ca-file), 0, 1 */
+    char untrusted_reason[256];
+    bool checked[2];      /* rules run for this role (enum cert_role) */
+    bool name_checked;
+    uint32_t *seen_in;    /* session indices */
+    size_t n_seen, cap_seen, seen_dropped;
+};
+
+struct tls_sess {
+    char id[24];
+    struct flow_key conn;
+    bool dtls;
+    uint64_t first_frame;
+    char sni[SNI_MAX + 1];
+    uint16_t client_version, version, suite;
+    bool have_server_hello, hello_retry;
+    bool cert_request;
+    char server_certs[SESS_CERTS_MAX][41];
+    size_t n_server_certs;
+    char client_certs[SESS_CERTS_MAX][41];
+    size_t n_client_certs;
+    bool client_cert_msg; /* the client sent a Certificate message */
+    struct alert_rec alerts[SESS_ALERTS_MAX];
+    size_t n_alerts;
+    bool fatal_alert;
+    size_t fatal_idx;
+    bool ccs[2], enc_hs[2], appdata[2];
+    bool closed;
+    enum close_reason close_why;
+    bool ended; /* end-of-session rules ran and it was streamed */
+    uint64_t last_frame;
+    const char *last_msg[2];
+    size_t findings[SESS_FINDINGS_MAX];
+    size_t n_findings;
+};
+
+struct tls_state {
+    struct analyze_ctx *ctx;
+    struct tls_sess *sess;
+    size_t n_sess, cap_sess;
+    uint64_t sess_dropped;
+    uint32_t *by_flow; /* open addressing: session index + 1, 0 empty */
+    size_t flow_cap;
+    struct cert_rec *certs;
+    size_t n_certs, cap_certs;
+    uint64_t certs_dropped;
+    uint32_t *by_sha1; /* cert index + 1 */
+    size_t sha1_cap;
+    void *store;       /* X509_STORE from --ca-file */
+    char store_err[256];
+    uint64_t seed;
+};
+
+/* ---- tables ---- */
+
+static uint64_t sha1_hash(const char *hex)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; hex[i]; i++)
+        h = (h ^ (uint8_t)hex[i]) * 1099511628211ULL;
+    return h;
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (np == NULL)
+        return false;
+    memset((char *)np + *cap * elem, 0, (nc - *cap) * elem);
+    *p = np;
+    *cap = nc;
+    return true;
+}
+
+static bool flow_index_rebuild(struct tls_state *s, size_t cap)
+{
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        size_t j = flow_key_hash(&s->sess[i].conn, s->seed) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = (uint32_t)i + 1; /* later sessions of a reused 5-tuple come later: lookup takes the last */
+    }
+    free(s->by_flow);
+    s->by_flow = t;
+    s->flow_cap = cap;
+    return true;
+}
+
+/* The newest session on this connection (client -> server key), or NULL. */
+static struct tls_sess *find_sess(const struct tls_state *s, const struct flow_key *k)
+{
+    if (s->flow_cap == 0)
+        return NULL;
+    struct tls_sess *found = NULL;
+    size_t j = flow_key_hash(k, s->seed) & (s->flow_cap - 1);
+    while (s->by_flow[j]) {
+        struct tls_sess *t = &s->sess[s->by_flow[j] - 1];
+        if (flow_key_eq(&t->conn, k) && (found == NULL || t > found))
+            found = t;
+        j = (j + 1) & (s->flow_cap - 1);
+    }
+    return found;
+}
+
+static struct tls_sess *new_sess(struct tls_state *s, const struct ev_tls *e, const struct frame_ref *at)
+{
+    const struct limits *lim = s->ctx->opts->lim ? s->ctx->opts->lim : &limits_default;
+    if (s->n_sess >= lim->tls_sessions_max) {
+        s->sess_dropped++;
+        return NULL;
+    }
+    if (!grow((void **)&s->sess, &s->cap_sess, s->n_sess + 1, sizeof *s->sess))
+        return NULL;
+    if ((s->n_sess + 1) * 2 > s->flow_cap && !flow_index_rebuild(s, s->flow_cap ? s->flow_cap * 2 : 128))
+        return NULL;
+    struct tls_sess *t = &s->sess[s->n_sess];
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "tls-%zu", s->n_sess + 1);
+    t->conn = e->conn;
+    t->dtls = e->dtls;
+    t->first_frame = e->first.frame ? e->first.frame : at->frame;
+    size_t j = flow_key_hash(&t->conn, s->seed) & (s->flow_cap - 1);
+    while (s->by_flow[j])
+        j = (j + 1) & (s->flow_cap - 1);
+    s->by_flow[j] = (uint32_t)s->n_sess + 1;
+    s->n_sess++;
+    return t;
+}
+
+static bool sha1_index_rebuild(struct tls_state *s, size_t cap)
+{
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < s->n_certs; i++) {
+        size_t j = sha1_hash(s->certs[i].xi.sha1) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = (uint32_t)i + 1;
+    }
+    free(s->by_sha1);
+    s->by_sha1 = t;
+    s->sha1_cap = cap;
+    return true;
+}
+
+static struct cert_rec *find_cert(const struct tls_state *s, const char *sha1)
+{
+    if (s->sha1_cap == 0)
+        return NULL;
+    size_t j = sha1_hash(sha1) & (s->sha1_cap - 1);
+    while (s->by_sha1[j]) {
+        struct cert_rec *c = &s->certs[s->by_sha1[j] - 1];
+        if (strcmp(c->xi.sha1, sha1) == 0)
+            return c;
+        j = (j + 1) & (s->sha1_cap - 1);
+    }
+    return NULL;
+}
+
+/* ---- findings bookkeeping ---- */
+
+static void note_findings(struct tls_sess *t, size_t before, size_t after)
+{
+    for (size_t i = before; i < after && t->n_findings < SESS_FINDINGS_MAX; i++)
+        t->findings[t->n_findings++] = i;
+}
+
+static void sess_finding(struct tls_state *s, struct tls_sess *t, enum finding_code code, const char *summary,
+                         const char *detail, const char *cert, uint64_t frame)
+{
+    struct finding_spec f = {
+        .code = code,
+        .severity = finding_default_severity(code),
+        .summary = summary,
+        .detail = detail,
+        .refs = { .tls_session = t->id, .certificate = cert },
+    };
+    if (frame)
+        f.frames[f.n_frames++] = frame;
+    size_t before = findings_count(s->ctx->findings);
+    findings_add(s->ctx->findings, &f);
+    note_findings(t, before, findings_count(s->ctx->findings));
+}
+
+/* ---- JSON ---- */
+
+static void strs_json(struct jw *w, const struct x509_strs *l)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; i < l->n; i++)
+        jw_str(w, l->v[i]);
+    jw_arr_end(w);
+}
+
+struct cert_view {
+    const struct tls_state *s;
+    const struct cert_rec *c;
+};
+
+static void cert_fields(struct jw *w, const void *obj)
+{
+    const struct cert_view *v = obj;
+    const struct cert_rec *c = v->c;
+    const struct x509_info *xi = &c->xi;
+    jw_kstr(w, "sha1", xi->sha1);
+    jw_kstr(w, "sha256", xi->sha256);
+    if (!c->parsed) {
+        jw_kstr(w, "error", c->err);
+    } else {
+        jw_kstr(w, "subject", xi->subject);
+        jw_kstr(w, "issuer", xi->issuer);
+        jw_kstr(w, "serial", xi->serial);
+        jw_ktime(w, "not_before", xi->not_before);
+        jw_ktime(w, "not_after", xi->not_after);
+        jw_kstr(w, "key_algorithm", xi->key_algorithm);
+        jw_kint(w, "key_bits", xi->key_bits);
+        jw_kstr(w, "signature_algorithm", xi->signature_algorithm);
+        jw_key(w, "eku");
+        if (xi->has_eku)
+            strs_json(w, &xi->eku);
+        else
+            jw_null(w);
+        jw_key(w, "crl_distribution_points");
+        strs_json(w, &xi->crl_dp);
+        jw_key(w, "san");
+        jw_obj_begin(w);
+        jw_key(w, "dns");
+        strs_json(w, &xi->san_dns);
+        jw_key(w, "ip");
+        strs_json(w, &xi->san_ip);
+        jw_key(w, "uri");
+        strs_json(w, &xi->san_uri);
+        jw_obj_end(w);
+        jw_kbool(w, "is_ca", xi->is_ca);
+        jw_kbool(w, "self_signed", xi->self_signed);
+        if (xi->self_signed)
+            jw_kbool(w, "self_signature_valid", xi->self_signature_ok);
+    }
+    if (c->trusted < 0)
+        jw_knull(w, "trusted");
+    else
+        jw_kbool(w, "trusted", c->trusted == 1);
+    if (c->trusted == 0)
+        jw_kstr(w, "untrusted_reason", c->untrusted_reason);
+    jw_key(w, "seen_in");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < c->n_seen; i++)
+        jw_str(w, v->s->sess[c->seen_in[i]].id);
+    jw_arr_end(w);
+}
+
+struct sess_view {
+    const struct tls_state *s;
+    const struct tls_sess *t;
+};
+
+static const char *version_str(uint16_t v)
+{
+    return tls_version_name(v);
+}
+
+static bool sess_established(const struct tls_sess *t)
+{
+    if (t->fatal_alert)
+        return false;
+    if (t->version == TLS_V_TLS13)
+        return t->have_server_hello && (t->appdata[DIR_C2S] || t->enc_hs[DIR_C2S]);
+    return t->ccs[DIR_C2S] && t->ccs[DIR_S2C];
+}
+
+static void sess_fields(struct jw *w, const void *obj)
+{
+    const struct sess_view *v = obj;
+    const struct tls_sess *t = v->t;
+    jw_kstr(w, "id", t->id);
+    jw_key(w, "client");
+    jw_endpoint(w, &t->conn.src, t->conn.sport);
+    jw_key(w, "server");
+    jw_endpoint(w, &t->conn.dst, t->conn.dport);
+    jw_kstr(w, "transport", t->dtls ? "udp" : "tcp");
+    jw_kuint(w, "first_frame", t->first_frame);
+    jw_kstr(w, "sni", t->sni[0] ? t->sni : NULL);
+    jw_kstr(w, "version", version_str(t->have_server_hello ? t->version : t->client_version));
+    jw_kbool(w, "version_negotiated", t->have_server_hello);
+    const char *suite = t->have_server_hello ? tls_cipher_suite_name(t->suite) : NULL;
+    char hexsuite[16];
+    if (t->have_server_hello && suite == NULL) {
+        snprintf(hexsuite, sizeof hexsuite, "0x%04X", t->suite);
+        suite = hexsuite;
+    }
+    jw_kstr(w, "cipher_suite", suite);
+    jw_kbool(w, "certificate_request", t->cert_request);
+    jw_key(w, "server_certificates");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < t->n_server_certs; i++)
+        jw_str(w, t->server_certs[i]);
+    jw_arr_end(w);
+    jw_key(w, "client_certificates");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < t->n_client_certs; i++)
+        jw_str(w, t->client_certs[i]);
+    jw_arr_end(w);
+    jw_key(w, "client_certificate_sent");
+    if (t->client_cert_msg)
+        jw_bool(w, t->n_client_certs > 0);
+    else if (t->version == TLS_V_TLS13)
+        jw_null(w); /* the client's Certificate is encrypted in 1.3 */
+    else
+        jw_bool(w, false);
+    jw_key(w, "alerts");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < t->n_alerts; i++) {
+        const struct alert_rec *a = &t->alerts[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "from", a->from == DIR_C2S ? "client" : "server");
+        if (a->encrypted) {
+            jw_knull(w, "level");
+            jw_kstr(w, "description", "encrypted_alert");
+        } else {
+            jw_kstr(w, "level", a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "unknown");
+            const char *name = tls_alert_name(a->desc);
+            char num[8];
+            if (name == NULL) {
+                snprintf(num, sizeof num, "%u", a->desc);
+                name = num;
+            }
+            jw_kstr(w, "description", name);
+        }
+        jw_kuint(w, "frame", a->frame);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kbool(w, "established", sess_established(t));
+    jw_kbool(w, "decrypted", false);
+    if (t->closed)
+        jw_kstr(w, "closed_by", close_reason_name(t->close_why));
+}
+
+/* ---- events ---- */
+
+static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e, const struct event *ev)
+{
+    bool server = e->from == DIR_S2C;
+    const struct limits *lim = s->ctx->opts->lim ? s->ctx->opts->lim : &limits_default;
+    ts_ns ref = s->ctx->opts->has_now ? s->ctx->opts->now : ev->at.ts;
+    if (!server)
+        t->client_cert_msg = true;
+    char (*list)[41] = server ? t->server_certs : t->client_certs;
+    size_t *n_list = server ? &t->n_server_certs : &t->n_client_certs;
+    *n_list = 0;
+    char sess_peer[ENDPOINT_STR_MAX];
+    if (server)
+        endpoint_format(&t->conn.dst, t->conn.dport, sess_peer);
+    else
+        endpoint_format(&t->conn.src, t->conn.sport, sess_peer);
+
+    for (size_t i = 0; i < e->n_certs; i++) {
+        char sha1[41];
+        x509_sha1_hex(e->certs[i].p, e->certs[i].n, sha1);
+        if (*n_list < SESS_CERTS_MAX)
+            memcpy(list[(*n_list)++], sha1, sizeof sha1);
+        struct cert_rec *c = find_cert(s, sha1);
+        bool is_new = false;
+        if (c == NULL) {
+            if (s->n_certs >= lim->certs_max) {
+                s->certs_dropped++;
+                continue;
+            }
+            if (!grow((void **)&s->certs, &s->cap_certs, s->n_certs + 1, sizeof *s->certs))
+                continue;
+            if ((s->n_certs + 1) * 2 > s->sha1_cap && !sha1_index_rebuild(s, s->sha1_cap ? s->sha1_cap * 2 : 128))
+                continue;
+            c = &s->certs[s->n_certs];
+            memset(c, 0, sizeof *c);
+            c->parsed = x509_parse(e->certs[i].p, e->certs[i].n, &c->xi, c->err, sizeof c->err);
+            memcpy(c->xi.sha1, sha1, sizeof sha1); /* same digest; set even if OpenSSL refused it */
+            c->trusted = -1;
+            size_t j = sha1_hash(sha1) & (s->sha1_cap - 1);
+            while (s->by_sha1[j])
+                j = (j + 1) & (s->sha1_cap - 1);
+            s->by_sha1[j] = (uint32_t)s->n_certs + 1;
+            s->n_certs++;
+            is_new = true;
+            if (s->store && c->parsed) {
+                bool ok = x509_verify_chain(s->store, &e->certs[i], e->n_certs - i, ref, c->untrusted_reason,
+                                            sizeof c->untrusted_reason);
+                c->trusted = ok ? 1 : 0;
+            }
+        }
+        uint32_t si = (uint32_t)(t - s->sess);
+        if (c->n_seen == 0 || c->seen_in[c->n_seen - 1] != si) {
+            if (c->n_seen < SEEN_IN_MAX && grow((void **)&c->seen_in, &c->cap_seen, c->n_seen + 1, sizeof *c->seen_in))
+                c->seen_in[c->n_seen++] = si;
+            else
+                c->seen_dropped++;
+        }
+
+        if (is_new) {
+            struct cert_view cv = { s, c };
+            report_stream_object(s->ctx->out, "certificate", cert_fields, &cv);
+        }
+        size_t before = findings_count(s->ctx->findings);
+        if (!c->parsed) {
+            if (is_new)
+                cert_rules_malformed(c->xi.sha1, c->err, t->id, ev->at.frame, s->ctx->findings);
+        } else {
+            struct cert_check chk = {
+                .xi = &c->xi,
+                .role = server ? CERT_ROLE_SERVER : CERT_ROLE_CLIENT,
+                .leaf = i == 0,
+                .profile = s->ctx->opts->profile,
+                .ref_time = ref,
+                .tls_session = t->id,
+                .peer = sess_peer,
+                .frame = ev->at.frame,
+            };
+            if (!c->checked[chk.role]) {
+                c->checked[chk.role] = true;
+                cert_rules_check(&chk, s->ctx->findings);
+                if (i == 0 && c->trusted == 0)
+                    cert_rules_untrusted(&chk, c->untrusted_reason, s->ctx->findings);
+            }
+            if (server && i == 0 && t->sni[0] && !c->name_checked) {
+                c->name_checked = true;
+                cert_rules_name(&chk, t->sni, "name the client asked for in SNI", s->ctx->findings);
+            }
+        }
+        note_findings(t, before, findings_count(s->ctx->findings));
+    }
+}
+
+static const char *alert_desc_name(uint8_t d, char buf[8])
+{
+    const char *n = tls_alert_name(d);
+    if (n)
+        return n;
+    snprintf(buf, 8, "%u", d);
+    return buf;
+}
+
+static void on_alert(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e, const struct event *ev)
+{
+    if (t->n_alerts < SESS_ALERTS_MAX) {
+        struct alert_rec *a = &t->alerts[t->n_alerts++];
+        a->from = e->from;
+        a->level = e->alert_level;
+        a->desc = e->alert_desc;
+        a->encrypted = e->alert_encrypted;
+        a->frame = ev->at.frame;
+    }
+    if (e->alert_encrypted || e->alert_level != 2 || sess_established(t) || t->fatal_alert)
+        return;
+    t->fatal_alert = true;
+    t->fatal_idx = t->n_alerts - 1;
+    char ep[ENDPOINT_STR_MAX], buf[8], summary[512], detail[1024];
+    if (e->from == DIR_C2S)
+        endpoint_format(&t->conn.src, t->conn.sport, ep);
+    else
+        endpoint_format(&t->conn.dst, t->conn.dport, ep);
+    const char *name = alert_desc_name(e->alert_desc, buf);
+    const char *hint = "";
+    switch (e->alert_desc) {
+    case 42: case 43: case 46: case 48:
+        hint = " The sender did not accept the certificate its peer presented: check that peer's chain, "
+               "its EKU (serverAuth for servers, clientAuth for clients) and that the sender trusts its root CA.";
+        break;
+    case 45:
+        hint = " The sender saw an expired certificate from its peer: renew it.";
+        break;
+    case 116: case 41:
+        hint = " The server required a client certificate and the client sent none: install a client "
+               "certificate with the Client Authentication EKU on the client.";
+        break;
+    case 40: case 70: case 71:
+        hint = " The two ends share no protocol version or cipher suite: align their TLS settings.";
+        break;
+    default:
+        break;
+    }
+    snprintf(summary, sizeof summary, "The %s (%s) ended the TLS handshake with fatal alert %s",
+             e->from == DIR_C2S ? "client" : "server", ep, name);
+    snprintf(detail, sizeof detail, "Alert %s (%u) was sent in clear before the handshake completed.%s", name,
+             e->alert_desc, hint);
+    sess_finding(s, t, F_TLS_HANDSHAKE_ALERT, summary, detail, NULL, ev->at.frame);
+}
+
+static void on_client_certificate_check(struct tls_state *s, struct tls_sess *t, const struct event *ev)
+{
+    if (!t->cert_request || t->n_client_certs > 0)
+        return;
+    char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], summary[512];
+    endpoint_format(&t->conn.src, t->conn.sport, cl);
+    endpoint_format(&t->conn.dst, t->conn.dport, sv);
+    snprintf(summary, sizeof summary,
+             "Install a client certificate on %s: the server %s asked for one and it sent none", cl, sv);
+    sess_finding(s, t, F_TLS_CLIENT_CERT_NOT_SENT, summary,
+                 "The server sent CertificateRequest (mutual TLS) and the client answered with an empty "
+                 "Certificate message. Exchange UM and OCS require mutual TLS on 5061: the client needs a "
+                 "certificate with the Client Authentication EKU, issued by a CA the server trusts (the "
+                 "CertificateRequest lists the CA names the server accepts).",
+                 NULL, ev->at.frame);
+}
+
+static bool sip_port(uint16_t p)
+{
+    return p == 5061 || p == 5060;
+}
+
+static void sess_end(struct tls_state *s, struct tls_sess *t)
+{
+    if (t->ended)
+        return;
+    t->ended = true;
+    if (!sess_established(t) && !t->dtls && (sip_port(t->conn.dport) || sip_port(t->conn.sport)) &&
+        !(t->version == TLS_V_TLS13 && t->have_server_hello)) {
+        char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], why[512], summary[768], buf[8];
+        endpoint_format(&t->conn.src, t->conn.sport, cl);
+        endpoint_format(&t->conn.dst, t->conn.dport, sv);
+        uint64_t frame = t->last_frame;
+        if (t->fatal_alert) {
+            const struct alert_rec *a = &t->alerts[t->fatal_idx];
+            snprintf(why, sizeof why, "the %s sent fatal alert %s", a->from == DIR_C2S ? "client" : "server",
+                     alert_desc_name(a->desc, buf));
+            frame = a->frame;
+        } else if (t->cert_request && t->client_cert_msg && t->n_client_certs == 0) {
+            snprintf(why, sizeof why, "the server required a client certificate and the client sent none");
+        } else if (t->closed && t->close_why == CLOSE_RST) {
+            snprintf(why, sizeof why, "the connection was reset after the %s's %s",
+                     t->last_msg[DIR_S2C] && !t->last_msg[DIR_C2S] ? "server" : "last",
+                     t->last_msg[DIR_C2S] || t->last_msg[DIR_S2C] ? "message" : "connect");
+        } else if (!t->closed) {
+            snprintf(why, sizeof why, "the capture ended before the handshake completed");
+        } else {
+            snprintf(why, sizeof why, "the connection closed (%s) after the client's %s and the server's %s",
+                     close_reason_name(t->close_why), t->last_msg[DIR_C2S] ? t->last_msg[DIR_C2S] : "nothing",
+                     t->last_msg[DIR_S2C] ? t->last_msg[DIR_S2C] : "nothing");
+        }
+        snprintf(summary, sizeof summary,
+                 "SIP signaling never started between %s and %s: the TLS handshake failed (%s)", cl, sv, why);
+        sess_finding(s, t, F_TLS_SIP_NEVER_STARTED, summary,
+                     "SIP over TLS starts only after the handshake completes, so SIP-centric tools never show "
+                     "a call that died here. Fix the cause named above (certificates, EKU, trust, mutual TLS "
+                     "settings) on the side that failed the handshake.",
+                     NULL, frame);
+    }
+    struct sess_view v = { s, t };
+    report_stream_object(s->ctx->out, "tls_session", sess_fields, &v);
+}
+
+static const char *msg_name(enum tls_ev_kind k)
+{
+    switch (k) {
+    case TLS_EV_CLIENT_HELLO: return "ClientHello";
+    case TLS_EV_SERVER_HELLO: return "ServerHello";
+    case TLS_EV_CERTIFICATE: return "Certificate";
+    case TLS_EV_CERTIFICATE_REQUEST: return "CertificateRequest";
+    case TLS_EV_SERVER_HELLO_DONE: return "ServerHelloDone";
+    case TLS_EV_CLIENT_KEY_EXCHANGE: return "ClientKeyExchange";
+    case TLS_EV_CHANGE_CIPHER_SPEC: return "ChangeCipherSpec";
+    case TLS_EV_ALERT: return "Alert";
+    case TLS_EV_ENCRYPTED_HANDSHAKE: return "Finished";
+    case TLS_EV_APPLICATION_DATA: return "application data";
+    case TLS_EV_CLOSE: return "close";
+    }
+    return "?";
+}
+
+void tls_state_event(struct tls_state *s, const struct event *ev)
+{
+    if (s == NULL || ev->kind != EV_TLS)
+        return;
+    const struct ev_tls *e = ev->body;
+    struct tls_sess *t = find_sess(s, &e->conn);
+    struct ev_tls flipped;
+    if (e->dtls && (t == NULL || t->ended)) {
+        /* DTLS events guess their direction datagram by datagram; a
+         * session on the reversed 5-tuple settles it. */
+        struct flow_key rev = flow_key_reverse(&e->conn);
+        struct tls_sess *r = find_sess(s, &rev);
+        if (r && !r->ended) {
+            flipped = *e;
+            flipped.conn = rev;
+            flipped.from = e->from == DIR_C2S ? DIR_S2C : DIR_C2S;
+            e = &flipped;
+            t = r;
+        }
+    }
+    if (e->kind == TLS_EV_CLOSE) {
+        if (t && !t->ended) {
+            t->closed = true;
+            t->close_why = e->close_why;
+            sess_end(s, t);
+        }
+        return;
+    }
+    /* A new ClientHello on a finished session of a reused 5-tuple (or a
+     * DTLS retransmission-free restart) starts a new session. */
+    if (t == NULL || t->ended || (e->kind == TLS_EV_CLIENT_HELLO && t->have_server_hello && !e->dtls)) {
+        /* A stray DTLS datagram (retransmitted Finished, alert) is no session. */
+        if (e->dtls && e->kind != TLS_EV_CLIENT_HELLO && e->kind != TLS_EV_SERVER_HELLO)
+            return;
+        if (t && !t->ended)
+            sess_end(s, t);
+        t = new_sess(s, e, &ev->at);
+        if (t == NULL)
+            return;
+    }
+    if (ev->at.frame)
+        t->last_frame = ev->at.frame;
+    if (e->kind != TLS_EV_ALERT)
+        t->last_msg[e->from] = msg_name(e->kind);
+    switch (e->kind) {
+    case TLS_EV_CLIENT_HELLO:
+        t->client_version = e->version;
+        if (e->sni.n && t->sni[0] == '\0') {
+            size_t n = e->sni.n > SNI_MAX ? SNI_MAX : e->sni.n;
+            for (size_t i = 0; i < n; i++) {
+                uint8_t ch = e->sni.p[i];
+                t->sni[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
+            }
+            t->sni[n] = '\0';
+        }
+        break;
+    case TLS_EV_SERVER_HELLO:
+        if (e->hello_retry) {
+            t->hello_retry = true;
+            break;
+        }
+        t->have_server_hello = true;
+        t->version = e->version;
+        t->suite = e->cipher_suite;
+        break;
+    case TLS_EV_CERTIFICATE:
+        on_certificate(s, t, e, ev);
+        if (e->from == DIR_C2S)
+            on_client_certificate_check(s, t, ev);
+        break;
+    case TLS_EV_CERTIFICATE_REQUEST:
+        t->cert_request = true;
+        break;
+    case TLS_EV_CHANGE_CIPHER_SPEC:
+        if (t->version != TLS_V_TLS13)
+            t->ccs[e->from] = true;
+        break;
+    case TLS_EV_ALERT:
+        on_alert(s, t, e, ev);
+        break;
+    case TLS_EV_ENCRYPTED_HANDSHAKE:
+        t->enc_hs[e->from] = true;
+        break;
+    case TLS_EV_APPLICATION_DATA:
+        t->appdata[e->from] = true;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- lifecycle and report ---- */
+
 struct tls_state *tls_state_new(struct analyze_ctx *ctx)
-{ struct tls_state *s = calloc(1, sizeof *s); if (s) s->ctx = ctx; return s; }
-void tls_state_event(struct tls_state *s, const struct event *ev) { (void)s; (void)ev; }
-void tls_state_finish(struct tls_state *s) { (void)s; }
-void tls_write_sessions_json(struct tls_state *s, struct jw *w) { (void)s; jw_arr_begin(w); jw_arr_end(w); }
-void tls_write_certificates_json(struct tls_state *s, struct jw *w) { (void)s; jw_arr_begin(w); jw_arr_end(w); }
-void tls_write_text(struct tls_state *s, FILE *out) { (void)s; (void)out; }
-void tls_state_free(struct tls_state *s) { free(s); }
-const char *tls_session_for_flow(const struct tls_state *s, const struct flow_key *k) { (void)s; (void)k; return NULL; }
+{
+    struct tls_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->ctx = ctx;
+    s->seed = 0x7ad5e55a1b2c3d4eULL;
+    if (ctx->opts && ctx->opts->ca_file) {
+        s->store = x509_store_load(ctx->opts->ca_file, s->store_err, sizeof s->store_err);
+        if (s->store == NULL)
+            fprintf(stderr, "sipsec: --ca-file %s\n", s->store_err);
+    }
+    return s;
+}
+
+void tls_state_finish(struct tls_state *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_sess; i++)
+        sess_end(s, &s->sess[i]);
+    if (s->sess_dropped || s->certs_dropped) {
+        char summary[256];
+        snprintf(summary, sizeof summary,
+                 "tls: %llu TLS sessions and %llu certificates over the configured limits were not analyzed",
+                 (unsigned long long)s->sess_dropped, (unsigned long long)s->certs_dropped);
+        struct finding_spec f = {
+            .code = F_LIMIT_REACHED,
+            .severity = finding_default_severity(F_LIMIT_REACHED),
+            .summary = summary,
+            .detail = "A safety cap (docs/LIMITS.md: tls_sessions_max, certs_max) was reached; split the "
+                      "capture or raise the limit.",
+        };
+        findings_add(s->ctx->findings, &f);
+    }
+}
+
+void tls_write_sessions_json(struct tls_state *s, struct jw *w)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; s && i < s->n_sess; i++) {
+        struct sess_view v = { s, &s->sess[i] };
+        jw_obj_begin(w);
+        sess_fields(w, &v);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+void tls_write_certificates_json(struct tls_state *s, struct jw *w)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; s && i < s->n_certs; i++) {
+        struct cert_view v = { s, &s->certs[i] };
+        jw_obj_begin(w);
+        cert_fields(w, &v);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void chain_text(const struct tls_state *s, FILE *out, const char *label, char (*list)[41], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cert_rec *c = find_cert(s, list[i]);
+        fprintf(out, "    %s[%zu] ", label, i);
+        if (c == NULL || !c->parsed) {
+            fprintf(out, "sha1 %s (%s)\n", list[i], c ? c->err : "not analyzed");
+            continue;
+        }
+        const struct x509_info *xi = &c->xi;
+        char na[ISO_TIME_MAX];
+        ts_format_iso(xi->not_after, na);
+        fprintf(out, "%s | issuer %s | %s %d | EKU ", xi->subject, xi->issuer, xi->key_algorithm, xi->key_bits);
+        if (!xi->has_eku)
+            fputs("none", out);
+        for (size_t k = 0; k < xi->eku.n; k++)
+            fprintf(out, "%s%s", k ? "," : "", xi->eku.v[k]);
+        fprintf(out, " | CRL DP %s | until %.10s%s%s | sha1 %s\n", xi->crl_dp.n ? "yes" : "no", na,
+                xi->self_signed ? " | self-signed" : "", c->trusted == 1 ? " | trusted" : c->trusted == 0 ? " | UNTRUSTED" : "",
+                xi->sha1);
+    }
+}
+
+void tls_write_text(struct tls_state *s, FILE *out)
+{
+    if (s == NULL || s->n_sess == 0)
+        return;
+    fprintf(out, "TLS sessions: %zu\n", s->n_sess);
+    for (size_t i = 0; i < s->n_sess; i++) {
+        const struct tls_sess *t = &s->sess[i];
+        char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX];
+        endpoint_format(&t->conn.src, t->conn.sport, cl);
+        endpoint_format(&t->conn.dst, t->conn.dport, sv);
+        const char *ver = version_str(t->have_server_hello ? t->version : t->client_version);
+        const char *suite = t->have_server_hello ? tls_cipher_suite_name(t->suite) : NULL;
+        fprintf(out, "\n%s  %s -> %s%s  frame %llu\n", t->id, cl, sv, t->dtls ? " (DTLS)" : "",
+                (unsigned long long)t->first_frame);
+        fprintf(out, "  %s  %s  SNI %s\n", ver ? ver : "version ?", suite ? suite : "suite ?",
+                t->sni[0] ? t->sni : "-");
+        const char *mutual;
+        if (!t->cert_request)
+            mutual = t->version == TLS_V_TLS13 ? "not visible (TLS 1.3)" : "no (server did not request a client certificate)";
+        else if (t->n_client_certs)
+            mutual = "yes";
+        else if (t->client_cert_msg)
+            mutual = "requested, client sent none";
+        else
+            mutual = "requested, no client Certificate seen";
+        fprintf(out, "  mutual TLS: %s; established: %s\n", mutual, sess_established(t) ? "yes" : "no");
+        for (size_t k = 0; k < t->n_alerts; k++) {
+            const struct alert_rec *a = &t->alerts[k];
+            char buf[8];
+            fprintf(out, "  alert from %s: %s %s (frame %llu)\n", a->from == DIR_C2S ? "client" : "server",
+                    a->encrypted ? "encrypted" : a->level == 2 ? "fatal" : "warning",
+                    a->encrypted ? "" : alert_desc_name(a->desc, buf), (unsigned long long)a->frame);
+        }
+        chain_text(s, out, "server ", (char (*)[41])t->server_certs, t->n_server_certs);
+        chain_text(s, out, "client ", (char (*)[41])t->client_certs, t->n_client_certs);
+        for (size_t k = 0; k < t->n_findings; k++) {
+            const struct finding *f = findings_at(s->ctx->findings, t->findings[k]);
+            if (f)
+                finding_write_text(out, f);
+        }
+    }
+    fputc('\n', out);
+}
+
+void tls_state_free(struct tls_state *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_certs; i++) {
+        x509_info_free(&s->certs[i].xi);
+        free(s->certs[i].seen_in);
+    }
+    free(s->certs);
+    free(s->by_sha1);
+    free(s->sess);
+    free(s->by_flow);
+    if (s->store)
+        x509_store_free(s->store);
+    free(s);
+}
+
+const char *tls_session_for_flow(const struct tls_state *s, const struct flow_key *k)
+{
+    if (s == NULL || k == NULL)
+        return NULL;
+    const struct tls_sess *t = find_sess(s, k);
+    if (t == NULL) {
+        struct flow_key r = flow_key_reverse(k);
+        t = find_sess(s, &r);
+    }
+    return t ? t->id : NULL;
+}

@@ -1,0 +1,212 @@
+/* cert_rules.c: is a certificate fit for SIP mutual TLS? Facts from docs/DOMAIN.md. */
+#include "cert_rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { SUMMARY_MAX = 512, DETAIL_MAX = 1024 };
+
+static const char *role_name(enum cert_role r)
+{
+    return r == CERT_ROLE_SERVER ? "server" : "client";
+}
+
+static const char *subject_of(const struct cert_check *c)
+{
+    if (c->xi->cn)
+        return c->xi->cn;
+    return c->xi->subject && c->xi->subject[0] ? c->xi->subject : c->xi->sha1;
+}
+
+static bool add(const struct cert_check *c, struct findings *fs, enum finding_code code, enum severity sev,
+                const char *summary, const char *detail)
+{
+    struct finding_spec f = {
+        .code = code,
+        .severity = sev,
+        .summary = summary,
+        .detail = detail,
+        .refs = { .tls_session = c->tls_session, .certificate = c->xi->sha1 },
+    };
+    if (c->frame)
+        f.frames[f.n_frames++] = c->frame;
+    findings_add(fs, &f);
+    return true;
+}
+
+static size_t eku_rules(const struct cert_check *c, struct findings *fs)
+{
+    const struct x509_info *xi = c->xi;
+    char s[SUMMARY_MAX], d[DETAIL_MAX];
+    size_t n = 0;
+    if (c->role == CERT_ROLE_SERVER && !xi->eku_server_auth && !xi->eku_any) {
+        /* An absent EKU extension means "any use" to most TLS stacks, but
+         * Exchange UM and OCS insist on the explicit Server Authentication. */
+        enum severity sev = SEV_ERROR;
+        if (!xi->has_eku)
+            sev = c->profile == PROFILE_GENERIC ? SEV_WARNING : SEV_ERROR;
+        snprintf(s, sizeof s,
+                 "Re-issue the server certificate of %s (%s) with the Server Authentication EKU",
+                 c->peer ? c->peer : "the server", subject_of(c));
+        snprintf(d, sizeof d,
+                 "%s. Servers in secured SIP deployments (Exchange UM, OCS, SBCs) need the Server "
+                 "Authentication extended key usage (1.3.6.1.5.5.7.3.1); peers reject a server "
+                 "certificate without it. Issue it from a template that includes Server Authentication "
+                 "(e.g. the \"Computer\" or \"Web Server\" template).",
+                 xi->has_eku ? "The certificate has an Extended Key Usage extension without serverAuth"
+                             : "The certificate has no Extended Key Usage extension");
+        n += add(c, fs, F_CERT_NO_SERVER_AUTH_EKU, sev, s, d);
+    }
+    if (c->role == CERT_ROLE_CLIENT && xi->has_eku && !xi->eku_client_auth && !xi->eku_any) {
+        snprintf(s, sizeof s,
+                 "Re-issue the client certificate of %s (%s) from a template with both Server "
+                 "Authentication and Client Authentication",
+                 c->peer ? c->peer : "the client", subject_of(c));
+        snprintf(d, sizeof d,
+                 "The certificate it sent as a TLS client lacks the Client Authentication EKU "
+                 "(1.3.6.1.5.5.7.3.2)%s. In mutual TLS a gateway or PBX is the client of every call it "
+                 "places, so the server rejects it. Gateways such as Dialogic 2000/4000 need the "
+                 "\"Computer\" (v3) template, which has both; the \"Web Server\" template (server "
+                 "authentication only) works only for devices that never authenticate as clients.",
+                 xi->eku_server_auth ? "; it has Server Authentication only" : "");
+        n += add(c, fs, F_CERT_NO_CLIENT_AUTH_EKU, SEV_ERROR, s, d);
+    }
+    return n;
+}
+
+static size_t validity_rules(const struct cert_check *c, struct findings *fs)
+{
+    const struct x509_info *xi = c->xi;
+    char s[SUMMARY_MAX], d[DETAIL_MAX], nb[ISO_TIME_MAX], na[ISO_TIME_MAX], ref[ISO_TIME_MAX];
+    ts_format_iso(xi->not_before, nb);
+    ts_format_iso(xi->not_after, na);
+    ts_format_iso(c->ref_time, ref);
+    const ts_ns day = 86400LL * 1000000000LL;
+    if (c->ref_time > xi->not_after) {
+        snprintf(s, sizeof s, "Renew the expired %s certificate %s (expired %s)", role_name(c->role),
+                 subject_of(c), na);
+        snprintf(d, sizeof d,
+                 "Valid %s to %s; at %s it had expired, so peers refuse the TLS handshake. Install a "
+                 "renewed certificate on the %s%s.",
+                 nb, na, ref, role_name(c->role), c->leaf ? "" : " chain (this is an issuing CA certificate)");
+        return add(c, fs, F_CERT_EXPIRED, SEV_ERROR, s, d);
+    }
+    if (c->ref_time < xi->not_before) {
+        snprintf(s, sizeof s, "The %s certificate %s is not valid before %s: check the clock of the "
+                 "issuing CA and of both peers", role_name(c->role), subject_of(c), nb);
+        snprintf(d, sizeof d, "Valid %s to %s; at %s it was not yet valid, so peers refuse it.", nb, na, ref);
+        return add(c, fs, F_CERT_NOT_YET_VALID, SEV_ERROR, s, d);
+    }
+    if (xi->not_after - c->ref_time <= CERT_EXPIRES_SOON_DAYS * day) {
+        long days = (long)((xi->not_after - c->ref_time) / day);
+        snprintf(s, sizeof s, "Renew the %s certificate %s: it expires in %ld days (%s)", role_name(c->role),
+                 subject_of(c), days, na);
+        snprintf(d, sizeof d,
+                 "Exchange UM warns from one month before a certificate expires; once it expires, "
+                 "secured SIP to this peer stops.");
+        return add(c, fs, F_CERT_EXPIRES_SOON, SEV_WARNING, s, d);
+    }
+    return 0;
+}
+
+static size_t key_rules(const struct cert_check *c, struct findings *fs)
+{
+    const struct x509_info *xi = c->xi;
+    char s[SUMMARY_MAX], d[DETAIL_MAX];
+    size_t n = 0;
+    bool rsa = strncmp(xi->key_algorithm, "RSA", 3) == 0 || strcmp(xi->key_algorithm, "DSA") == 0;
+    bool ec = strcmp(xi->key_algorithm, "EC") == 0;
+    if ((rsa && xi->key_bits < 2048) || (ec && xi->key_bits < 256)) {
+        snprintf(s, sizeof s, "Replace the %d-bit %s key of %s with a %s key", xi->key_bits, xi->key_algorithm,
+                 subject_of(c), rsa ? "2048-bit or longer RSA" : "P-256 or stronger EC");
+        snprintf(d, sizeof d, "RSA keys below 2048 bits and EC keys below 256 bits are breakable or "
+                 "refused by current TLS stacks.%s",
+                 c->profile == PROFILE_OCS2007 ? " Note: OCS 2007 itself supports keys up to 1024 bits only; "
+                                                 "peers of OCS 2007 may need a separate certificate." : "");
+        n += add(c, fs, F_CERT_WEAK_KEY, SEV_WARNING, s, d);
+    }
+    if (c->profile == PROFILE_OCS2007 && c->leaf && rsa && xi->key_bits > 1024) {
+        snprintf(s, sizeof s, "Re-issue %s with a 1024-bit key for OCS 2007", subject_of(c));
+        snprintf(d, sizeof d, "OCS 2007 supports certificate keys up to 1024 bits; this one has %d.",
+                 xi->key_bits);
+        n += add(c, fs, F_CERT_KEY_TOO_LONG, SEV_ERROR, s, d);
+    }
+    return n;
+}
+
+size_t cert_rules_check(const struct cert_check *c, struct findings *fs)
+{
+    const struct x509_info *xi = c->xi;
+    char s[SUMMARY_MAX], d[DETAIL_MAX];
+    size_t n = 0;
+    if (c->leaf)
+        n += eku_rules(c, fs);
+    if (c->leaf && xi->crl_dp.n == 0) {
+        snprintf(s, sizeof s, "Re-issue the %s certificate %s with a CRL distribution point",
+                 role_name(c->role), subject_of(c));
+        snprintf(d, sizeof d,
+                 "Exchange UM and OCS require a CRL Distribution Point in server certificates: a peer "
+                 "that checks revocation cannot, and refuses the certificate. Publish the CA's CRL at an "
+                 "HTTP URL both peers reach and add it to the issuing template.");
+        n += add(c, fs, F_CERT_NO_CRL_DP, c->profile == PROFILE_OCS2007 ? SEV_ERROR : SEV_WARNING, s, d);
+    }
+    if (c->leaf && xi->self_signed) {
+        snprintf(s, sizeof s,
+                 "The %s certificate %s is self-signed: import it into every peer's trusted root store, "
+                 "or replace it with one from your PKI", role_name(c->role), subject_of(c));
+        snprintf(d, sizeof d,
+                 "Mutual TLS needs each side to trust the other's issuer. A self-signed certificate must "
+                 "be imported as a trusted root on every peer, which scales badly; a certificate from a "
+                 "PKI or commercial CA whose root is in every peer's store does not.");
+        n += add(c, fs, F_CERT_SELF_SIGNED, SEV_WARNING, s, d);
+    }
+    n += validity_rules(c, fs);
+    n += key_rules(c, fs);
+    return n;
+}
+
+bool cert_rules_name(const struct cert_check *c, const char *host, const char *host_source, struct findings *fs)
+{
+    if (host == NULL || host[0] == '\0' || x509_name_matches(c->xi, host))
+        return false;
+    char s[SUMMARY_MAX], d[DETAIL_MAX];
+    snprintf(s, sizeof s, "Re-issue the %s certificate %s to include %s (the %s) in its subject alternative "
+             "names", role_name(c->role), subject_of(c), host, host_source ? host_source : "peer's name");
+    snprintf(d, sizeof d,
+             "The peer connected to %s, but the certificate names neither it in a SAN nor in its CN "
+             "(subject %s). Peers refuse the certificate; for Exchange UM the gateway's FQDN configured "
+             "with Set-UMIPGateway must be in the gateway's certificate.",
+             host, c->xi->subject ? c->xi->subject : "");
+    return add(c, fs, F_CERT_NAME_MISMATCH, SEV_ERROR, s, d);
+}
+
+void cert_rules_untrusted(const struct cert_check *c, const char *reason, struct findings *fs)
+{
+    char s[SUMMARY_MAX], d[DETAIL_MAX];
+    snprintf(s, sizeof s, "The %s certificate chain of %s does not verify against the trusted CAs: %s",
+             role_name(c->role), subject_of(c), reason);
+    snprintf(d, sizeof d,
+             "OpenSSL verified the chain as sent (leaf first, intermediates untrusted) against --ca-file "
+             "and failed: %s. Each peer of a mutual TLS connection must have the other's root CA in its "
+             "trusted root store, and each side must send its intermediates.",
+             reason);
+    add(c, fs, F_CERT_UNTRUSTED, SEV_ERROR, s, d);
+}
+
+void cert_rules_malformed(const char *sha1, const char *err, const char *tls_session, uint64_t frame,
+                          struct findings *fs)
+{
+    char s[SUMMARY_MAX];
+    snprintf(s, sizeof s, "A certificate in a TLS handshake is malformed (%s)", err);
+    struct finding_spec f = {
+        .code = F_CERT_MALFORMED,
+        .severity = finding_default_severity(F_CERT_MALFORMED),
+        .summary = s,
+        .detail = "The bytes in the Certificate message are not a valid DER X.509 certificate; a peer will "
+                  "refuse it. Check the certificate file installed on the sender.",
+        .refs = { .tls_session = tls_session, .certificate = sha1 },
+    };
+    if (frame)
+        f.frames[f.n_frames++] = frame;
+    findings_add(fs, &f);
+}

@@ -1,0 +1,62 @@
+/* x509.h: the certificate facts sipsec reports, decoded with OpenSSL (RFC 5280). */
+#ifndef SIPSEC_X509_H
+#define SIPSEC_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "netaddr.h"
+
+/* Longer lists are cut (and counted in truncated) so a hostile certificate
+ * with thousands of SANs costs bounded memory. */
+enum { X509_LIST_MAX = 64, X509_STR_MAX = 1024 };
+
+struct x509_strs {
+    char *v[X509_LIST_MAX];
+    size_t n;
+    size_t truncated;
+};
+
+struct x509_info {
+    char sha1[41], sha256[65];
+    char *subject, *issuer; /* RFC 4514 (RFC 2253 order: most specific first) */
+    char *cn;               /* last CN of the subject, NULL if none */
+    char serial[80];        /* hex, upper case, as OpenSSL prints it */
+    ts_ns not_before, not_after;
+    char key_algorithm[16]; /* "RSA", "EC", "DSA", "Ed25519", ... */
+    int key_bits;
+    char signature_algorithm[64];
+    bool has_eku;           /* false: no EKU extension (eku is empty) */
+    struct x509_strs eku;   /* "serverAuth", "clientAuth", or the dotted OID */
+    bool eku_server_auth, eku_client_auth, eku_any;
+    struct x509_strs crl_dp;
+    struct x509_strs san_dns, san_ip, san_uri;
+    bool is_ca, self_signed;
+    bool self_signature_ok; /* self-issued and its signature verifies with its own key */
+};
+
+/* Decode DER; false (and err filled, *out zeroed) when it is not a
+ * certificate. The hashes are filled even then, so a malformed certificate
+ * can still be named. */
+bool x509_parse(const uint8_t *der, size_t n, struct x509_info *out, char *err, size_t err_len);
+void x509_info_free(struct x509_info *xi);
+
+/* SHA-1 hex of any bytes (a malformed certificate's name). */
+void x509_sha1_hex(const uint8_t *p, size_t n, char out[41]);
+
+/* Does host match a SAN dNSName (wildcard in the leftmost label only) or,
+ * when there are no DNS SANs, the CN? Case-insensitive (RFC 6125). */
+bool x509_name_matches(const struct x509_info *xi, const char *host);
+
+/* Trust anchors from a PEM file; NULL with err filled on failure. The
+ * returned pointer is an X509_STORE *. */
+void *x509_store_load(const char *pem_file, char *err, size_t err_len);
+void x509_store_free(void *store);
+/* Verify ders[0] with ders[1..n) as untrusted intermediates at time at.
+ * Returns true when it verifies; else reason gets OpenSSL's string. */
+bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at, char *reason,
+                       size_t reason_len);
+
+#endif

@@ -1,0 +1,296 @@
+/* test_tls_session.c: handshake events become sessions, certificates and findings (analyze/tls_session.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modules.h"
+#include "tls_event.h"
+#include "tls_test_certs.h"
+
+struct fixture {
+    struct analyze_opts opts;
+    struct report_out out;
+    struct analyze_ctx ctx;
+    struct tls_state *tls;
+    char *json;
+    size_t json_len;
+};
+
+static void fx_init(struct fixture *fx, const char *ca_file, uint16_t server_port)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->opts.profile = PROFILE_GENERIC;
+    fx->opts.lim = &limits_default;
+    fx->opts.ca_file = ca_file;
+    fx->opts.has_now = true;
+    fx->opts.now = (ts_ns)time(NULL) * 1000000000LL;
+    fx->out.fmt = FMT_JSON;
+    fx->out.f = stdout;
+    fx->ctx.opts = &fx->opts;
+    fx->ctx.out = &fx->out;
+    fx->ctx.findings = findings_new(100, NULL, NULL);
+    fx->tls = tls_state_new(&fx->ctx);
+    (void)server_port;
+}
+
+static void fx_free(struct fixture *fx)
+{
+    tls_state_free(fx->tls);
+    findings_free(fx->ctx.findings);
+    free(fx->json);
+}
+
+static struct flow_key conn(uint16_t cport, uint16_t sport)
+{
+    struct flow_key k = { .sport = cport, .dport = sport, .proto = L4_TCP };
+    k.src.family = k.dst.family = 4;
+    k.src.b[0] = 10;
+    k.src.b[3] = 1;
+    k.dst.b[0] = 10;
+    k.dst.b[3] = 2;
+    return k;
+}
+
+static void send_ev(struct fixture *fx, struct ev_tls *e, uint64_t frame)
+{
+    struct event ev = { .kind = EV_TLS, .at = { frame, fx->opts.now }, .flow = &e->conn, .body = e };
+    tls_state_event(fx->tls, &ev);
+}
+
+static void simple(struct fixture *fx, struct flow_key k, enum tls_ev_kind kind, enum dir from, uint64_t frame)
+{
+    struct ev_tls e = { .kind = kind, .conn = k, .from = from, .first = { 1, 0 } };
+    send_ev(fx, &e, frame);
+}
+
+/* ClientHello .. ServerHelloDone with the given chain and a CertificateRequest. */
+static void server_side(struct fixture *fx, struct flow_key k, const struct tcert *chain, size_t n)
+{
+    struct ev_tls e = { .kind = TLS_EV_CLIENT_HELLO, .conn = k, .from = DIR_C2S, .version = 0x0303 };
+    e.sni.p = (const uint8_t *)"um.example.com";
+    e.sni.n = 14;
+    send_ev(fx, &e, 4);
+    memset(&e, 0, sizeof e);
+    e.kind = TLS_EV_SERVER_HELLO;
+    e.conn = k;
+    e.from = DIR_S2C;
+    e.version = 0x0303;
+    e.cipher_suite = 0xc030;
+    send_ev(fx, &e, 6);
+    e.kind = TLS_EV_CERTIFICATE;
+    for (size_t i = 0; i < n; i++)
+        e.certs[e.n_certs++] = (struct span){ chain[i].der, chain[i].der_len };
+    send_ev(fx, &e, 6);
+    simple(fx, k, TLS_EV_CERTIFICATE_REQUEST, DIR_S2C, 6);
+    simple(fx, k, TLS_EV_SERVER_HELLO_DONE, DIR_S2C, 6);
+}
+
+static void render(struct fixture *fx)
+{
+    free(fx->json);
+    FILE *f = open_memstream(&fx->json, &fx->json_len);
+    struct jw w;
+    jw_init(&w, f, false);
+    jw_obj_begin(&w);
+    jw_key(&w, "tls_sessions");
+    tls_write_sessions_json(fx->tls, &w);
+    jw_key(&w, "certificates");
+    tls_write_certificates_json(fx->tls, &w);
+    jw_obj_end(&w);
+    fclose(f);
+}
+
+static bool has_code(const struct fixture *fx, enum finding_code c)
+{
+    for (size_t i = 0; i < findings_count(fx->ctx.findings); i++)
+        if (finding_code(findings_at(fx->ctx.findings, i)) == c)
+            return true;
+    return false;
+}
+
+static struct tcert root, leaf, other_leaf;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct tcert_opts ro = { .cn = "Root", .rsa_bits = 2048, .ca = true, .not_before_days = -10,
+                             .not_after_days = 3650 };
+    root = tcert_make(&ro);
+    struct tcert_opts lo = { .cn = "um.example.com", .rsa_bits = 2048, .eku = "serverAuth,clientAuth",
+                             .crl_dp = "URI:http://x/c.crl", .san = "DNS:um.example.com", .not_before_days = -1,
+                             .not_after_days = 300, .issuer = root.x, .issuer_key = root.key };
+    leaf = tcert_make(&lo);
+    lo.cn = "gw.example.com";
+    lo.san = "DNS:gw.example.com";
+    lo.issuer = NULL;
+    lo.issuer_key = NULL;
+    other_leaf = tcert_make(&lo); /* self-signed */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tcert_free(&root);
+    tcert_free(&leaf);
+    tcert_free(&other_leaf);
+    return 0;
+}
+
+static void test_empty_client_certificate_on_5061_is_two_findings(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct flow_key k = conn(40000, 5061);
+    server_side(&fx, k, &leaf, 1);
+    struct ev_tls e = { .kind = TLS_EV_CERTIFICATE, .conn = k, .from = DIR_C2S };
+    send_ev(&fx, &e, 8);
+    struct ev_tls a = { .kind = TLS_EV_ALERT, .conn = k, .from = DIR_S2C, .alert_level = 2, .alert_desc = 40 };
+    send_ev(&fx, &a, 9);
+    simple(&fx, k, TLS_EV_CLOSE, DIR_C2S, 0);
+    assert_true(has_code(&fx, F_TLS_CLIENT_CERT_NOT_SENT));
+    assert_true(has_code(&fx, F_TLS_HANDSHAKE_ALERT));
+    assert_true(has_code(&fx, F_TLS_SIP_NEVER_STARTED));
+    render(&fx);
+    assert_non_null(strstr(fx.json, "\"client_certificate_sent\":false"));
+    assert_non_null(strstr(fx.json, "\"established\":false"));
+    assert_non_null(strstr(fx.json, "{\"from\":\"server\",\"level\":\"fatal\",\"description\":\"handshake_failure\",\"frame\":9}"));
+    assert_non_null(strstr(fx.json, "\"sni\":\"um.example.com\""));
+    assert_non_null(strstr(fx.json, "\"cipher_suite\":\"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\""));
+    fx_free(&fx);
+}
+
+static void test_failed_handshake_off_sip_ports_is_not_a_sip_finding(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 443);
+    struct flow_key k = conn(40000, 443);
+    server_side(&fx, k, &leaf, 1);
+    struct ev_tls a = { .kind = TLS_EV_ALERT, .conn = k, .from = DIR_C2S, .alert_level = 2, .alert_desc = 48 };
+    send_ev(&fx, &a, 9);
+    tls_state_finish(fx.tls);
+    assert_true(has_code(&fx, F_TLS_HANDSHAKE_ALERT));
+    assert_false(has_code(&fx, F_TLS_SIP_NEVER_STARTED));
+    fx_free(&fx);
+}
+
+static void test_certificates_are_listed_once_with_every_session(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct flow_key k1 = conn(40000, 5061), k2 = conn(40002, 5061);
+    server_side(&fx, k1, &leaf, 1);
+    server_side(&fx, k2, &leaf, 1);
+    assert_string_equal(tls_session_for_flow(fx.tls, &k1), "tls-1");
+    struct flow_key r2 = flow_key_reverse(&k2);
+    assert_string_equal(tls_session_for_flow(fx.tls, &r2), "tls-2");
+    render(&fx);
+    assert_non_null(strstr(fx.json, "\"seen_in\":[\"tls-1\",\"tls-2\"]"));
+    /* one certificate object: its sha1 key appears once in the certificates array */
+    const char *certs = strstr(fx.json, "\"certificates\":[");
+    assert_non_null(certs);
+    const char *first = strstr(certs, "\"sha1\"");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "\"sha1\""));
+    /* rules run once per certificate, not per session: no duplicate findings */
+    size_t n = findings_count(fx.ctx.findings);
+    fx_free(&fx);
+    assert_int_equal(n, 0);
+}
+
+static void test_ca_file_sets_trusted_and_reports_untrusted_chains(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sipsec-tls-ca-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    PEM_write_X509(f, root.x);
+    fclose(f);
+    struct fixture fx;
+    fx_init(&fx, path, 5061);
+    server_side(&fx, conn(40000, 5061), &leaf, 1);
+    server_side(&fx, conn(40002, 5061), &other_leaf, 1);
+    render(&fx);
+    assert_non_null(strstr(fx.json, "\"trusted\":true"));
+    assert_non_null(strstr(fx.json, "\"trusted\":false,\"untrusted_reason\":\"self-signed certificate\""));
+    assert_true(has_code(&fx, F_CERT_UNTRUSTED));
+    fx_free(&fx);
+    unlink(path);
+}
+
+static void test_without_ca_file_trust_is_unknown(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    server_side(&fx, conn(40000, 5061), &leaf, 1);
+    render(&fx);
+    assert_non_null(strstr(fx.json, "\"trusted\":null"));
+    assert_false(has_code(&fx, F_CERT_UNTRUSTED));
+    fx_free(&fx);
+}
+
+static void test_tls13_client_certificate_is_unknown_not_missing(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct flow_key k = conn(40000, 5061);
+    struct ev_tls e = { .kind = TLS_EV_CLIENT_HELLO, .conn = k, .from = DIR_C2S, .version = 0x0304 };
+    send_ev(&fx, &e, 4);
+    struct ev_tls sh = { .kind = TLS_EV_SERVER_HELLO, .conn = k, .from = DIR_S2C, .version = 0x0304,
+                         .cipher_suite = 0x1302 };
+    send_ev(&fx, &sh, 6);
+    simple(&fx, k, TLS_EV_APPLICATION_DATA, DIR_S2C, 6);
+    simple(&fx, k, TLS_EV_APPLICATION_DATA, DIR_C2S, 8);
+    simple(&fx, k, TLS_EV_CLOSE, DIR_C2S, 0);
+    render(&fx);
+    assert_non_null(strstr(fx.json, "\"version\":\"TLS1.3\""));
+    assert_non_null(strstr(fx.json, "\"client_certificate_sent\":null"));
+    assert_non_null(strstr(fx.json, "\"established\":true"));
+    assert_false(has_code(&fx, F_TLS_SIP_NEVER_STARTED));
+    fx_free(&fx);
+}
+
+static void test_dtls_events_from_either_side_join_one_session(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 0);
+    struct flow_key k = conn(5000, 6000);
+    k.proto = L4_UDP;
+    struct ev_tls e = { .kind = TLS_EV_CLIENT_HELLO, .conn = k, .from = DIR_C2S, .dtls = true, .version = 0xfefd };
+    send_ev(&fx, &e, 1);
+    /* the dissector guessed wrong: the client's Certificate looked like a server's */
+    struct ev_tls c = { .kind = TLS_EV_CERTIFICATE, .conn = flow_key_reverse(&k), .from = DIR_S2C, .dtls = true };
+    c.certs[c.n_certs++] = (struct span){ other_leaf.der, other_leaf.der_len };
+    send_ev(&fx, &c, 3);
+    tls_state_finish(fx.tls);
+    render(&fx);
+    assert_null(strstr(fx.json, "tls-2"));
+    assert_non_null(strstr(fx.json, "\"client_certificate_sent\":true"));
+    fx_free(&fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_client_certificate_on_5061_is_two_findings),
+        cmocka_unit_test(test_failed_handshake_off_sip_ports_is_not_a_sip_finding),
+        cmocka_unit_test(test_certificates_are_listed_once_with_every_session),
+        cmocka_unit_test(test_ca_file_sets_trusted_and_reports_untrusted_chains),
+        cmocka_unit_test(test_without_ca_file_trust_is_unknown),
+        cmocka_unit_test(test_tls13_client_certificate_is_unknown_not_missing),
+        cmocka_unit_test(test_dtls_events_from_either_side_join_one_session),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
