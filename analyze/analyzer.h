@@ -10,7 +10,7 @@
 #include "event.h"
 #include "findings.h"
 #include "json_writer.h"
-#include "limits.h"
+#include "caps.h"
 #include "netaddr.h"
 #include "report.h"
 
@@ -25,6 +25,8 @@ struct analyze_opts {
     bool has_now;          /* --now given */
     ts_ns now;
     const struct limits *lim;
+    const uint16_t *sip_ports; /* --sip-port: more ports carrying SIP (5060/5061 always do) */
+    size_t n_sip_ports;
 };
 
 /* What the capture layer saw, for the report's input section. */

@@ -539,9 +539,15 @@ static void on_client_certificate_check(struct tls_state *s, struct tls_sess *t,
                  NULL, ev->at.frame);
 }
 
-static bool sip_port(uint16_t p)
+static bool sip_port(const struct tls_state *s, uint16_t p)
 {
-    return p == 5061 || p == 5060;
+    if (p == 5061 || p == 5060)
+        return true;
+    const struct analyze_opts *o = s->ctx->opts;
+    for (size_t i = 0; i < o->n_sip_ports; i++)
+        if (o->sip_ports[i] == p)
+            return true;
+    return false;
 }
 
 static void sess_end(struct tls_state *s, struct tls_sess *t)
@@ -549,7 +555,7 @@ static void sess_end(struct tls_state *s, struct tls_sess *t)
     if (t->ended)
         return;
     t->ended = true;
-    if (!sess_established(t) && !t->dtls && (sip_port(t->conn.dport) || sip_port(t->conn.sport)) &&
+    if (!sess_established(t) && !t->dtls && (sip_port(s, t->conn.dport) || sip_port(s, t->conn.sport)) &&
         !(t->version == TLS_V_TLS13 && t->have_server_hello)) {
         char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], why[512], summary[768], buf[8];
         endpoint_format(&t->conn.src, t->conn.sport, cl);

@@ -5,9 +5,12 @@
 
 struct cur cur_make(const void *p, size_t n)
 {
+    /* NULL + 0 is undefined behaviour: check before any arithmetic. */
+    if (p == NULL) {
+        struct cur empty = { .p = NULL, .end = NULL, .short_read = false };
+        return empty;
+    }
     struct cur c = { .p = p, .end = (const uint8_t *)p + n, .short_read = false };
-    if (p == NULL)
-        c.p = c.end = NULL;
     return c;
 }
 

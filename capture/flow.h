@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "caps.h"
 #include "netaddr.h"
 #include "stream.h"
 #include "tcp_reasm.h"

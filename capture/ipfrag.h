@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
-#include "limits.h"
+#include "caps.h"
 #include "mem.h"
 #include "netaddr.h"
 

@@ -8,7 +8,7 @@
 
 #include "analyzer.h"
 #include "dissect.h"
-#include "limits.h"
+#include "caps.h"
 #include "report.h"
 
 /* Exit status (SPEC): cli/ is the only place that exits. */

@@ -130,6 +130,7 @@ int run_analyze(const struct options *o)
 
     struct analyze_opts aopts = {
         .profile = o->profile, .ca_file = o->ca_file, .has_now = o->has_now, .now = o->now, .lim = &o->lim,
+        .sip_ports = o->sip_ports, .n_sip_ports = o->n_sip_ports,
     };
     struct media_expect *media = media_expect_new(&o->lim);
     struct analyzer *an = analyzer_new(&aopts, &out, media);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "limits.h"
+#include "caps.h"
 #include "netaddr.h"
 
 enum { SIP_PORTS_MAX = 16 };

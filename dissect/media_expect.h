@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "caps.h"
 #include "netaddr.h"
 
 /* What the SDP said about one media endpoint (c= address, m= port). */

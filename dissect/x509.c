@@ -7,12 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-/* capture/limits.h shadows the system <limits.h> on our include path, and
- * OpenSSL's err.h needs INT_MAX from it. */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
-
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>

@@ -2,11 +2,6 @@
 #ifndef SIPSEC_TLS_TEST_CERTS_H
 #define SIPSEC_TLS_TEST_CERTS_H
 
-/* capture/limits.h shadows <limits.h> on the include path; OpenSSL needs INT_MAX. */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* limits.h: every cap on memory and time, in one place (docs/LIMITS.md). */
-#ifndef SIPSEC_LIMITS_H
-#define SIPSEC_LIMITS_H
+/* caps.h: every cap on memory and time, in one place (docs/LIMITS.md). */
+#ifndef SIPSEC_CAPS_H
+#define SIPSEC_CAPS_H
 
 #include <stdbool.h>
 #include <stdint.h>

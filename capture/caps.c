@@ -1,5 +1,5 @@
-/* limits.c: default caps and the --limit name=value override. */
-#include "limits.h"
+/* caps.c: default caps and the --limit name=value override. */
+#include "caps.h"
 
 #include <stddef.h>
 #include <stdio.h>
