@@ -1,6 +1,6 @@
 # Convenience wrapper: installs what is missing, configures CMake once, builds incrementally.
 BUILD ?= build
-SAMPLE ?= pcaps/sip/sip-udp-call.pcap
+SAMPLE ?= pcaps/sip/srtp-offer-415.pcap
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps build demo test sanitize fuzz bench clean
