@@ -26,6 +26,7 @@ struct decoder {
     struct reasm_ctx reasm;
     struct ipfrag_table *frags;
     struct frame_ref last; /* the packet being decoded */
+    uint64_t hash_seed;    /* per process, so crafted tuples cannot pick buckets */
 };
 
 const char *close_reason_name(enum close_reason why)
@@ -41,6 +42,8 @@ struct decoder *decoder_new(const struct limits *lim, const struct decode_hooks 
         return NULL;
     d->lim = *lim;
     d->hooks = *hooks;
+    /* ASLR makes the heap address differ run to run; no output depends on it. */
+    d->hash_seed = hash_mix64((uint64_t)(uintptr_t)d ^ 0x666c6f7773656564ULL);
     mem_acct_init(&d->reasm_acct, lim->reasm_memcap_bytes);
     /* Fragments: every pending datagram at its largest size, plus its
      * block bitmap (one bit per 8 bytes, 1/64 more). */
@@ -173,7 +176,7 @@ static struct flow_key client_key_for(const struct flow_key *k, uint8_t flags)
 static struct flow *tcp_flow_for(struct decoder *d, const struct flow_key *k, uint8_t flags,
                                  bool opens_flow, enum dir *dir)
 {
-    uint64_t h = flow_key_hash(k, 0);
+    uint64_t h = flow_key_hash(k, d->hash_seed);
     struct flow *f = flow_lookup(d->flows, k, h, dir);
     if (f)
         return f;

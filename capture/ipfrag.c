@@ -62,25 +62,14 @@ struct ipfrag_table {
     uint32_t done_cap;
 };
 
-/* splitmix64's finalizer: cheap, and every input bit moves every output bit. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 static uint64_t addr_hash(const struct ip_addr *a, uint64_t h)
 {
     uint64_t w0, w1;
     memcpy(&w0, a->b, 8);
     memcpy(&w1, a->b + 8, 8);
-    h = mix64(h ^ w0);
-    h = mix64(h ^ w1);
-    return mix64(h ^ a->family);
+    h = hash_mix64(h ^ w0);
+    h = hash_mix64(h ^ w1);
+    return hash_mix64(h ^ a->family);
 }
 
 /* Field by field: the key struct has padding that memcmp/hashing must not see. */
@@ -88,7 +77,7 @@ static uint64_t key_hash(const struct ipfrag_table *t, const struct ipfrag_key *
 {
     uint64_t h = addr_hash(&k->src, t->seed);
     h = addr_hash(&k->dst, h);
-    return mix64(h ^ ((uint64_t)k->id << 8) ^ k->proto);
+    return hash_mix64(h ^ ((uint64_t)k->id << 8) ^ k->proto);
 }
 
 static bool key_eq(const struct ipfrag_key *a, const struct ipfrag_key *b)
@@ -140,7 +129,7 @@ struct ipfrag_table *ipfrag_new(const struct limits *lim, struct mem_acct *acct)
     /* Per-table seed from the table's address (ASLR): the key is chosen
      * by the sender, so a fixed seed would let it pile every datagram into
      * one chain. Output never depends on bucket order. */
-    t->seed = mix64((uint64_t)(uintptr_t)t ^ 0x6970667261677331ULL);
+    t->seed = hash_mix64((uint64_t)(uintptr_t)t ^ 0x6970667261677331ULL);
     return t;
 }
 

@@ -64,8 +64,7 @@ bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
            ip_addr_eq(&a->src, &b->src) && ip_addr_eq(&a->dst, &b->dst);
 }
 
-/* 64-bit mix from splitmix64's finalizer: cheap and spreads every bit. */
-static uint64_t mix64(uint64_t x)
+uint64_t hash_mix64(uint64_t x)
 {
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9ULL;
@@ -80,13 +79,13 @@ static uint64_t hash_end(const struct ip_addr *a, uint16_t port)
     uint64_t w0, w1;
     memcpy(&w0, a->b, 8);
     memcpy(&w1, a->b + 8, 8);
-    return mix64(w0 ^ mix64(w1 ^ ((uint64_t)port << 8) ^ a->family));
+    return hash_mix64(w0 ^ hash_mix64(w1 ^ ((uint64_t)port << 8) ^ a->family));
 }
 
 uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed)
 {
     /* Sum of the two ends' hashes: symmetric, so both directions meet. */
-    return mix64(seed ^ k->proto ^ (hash_end(&k->src, k->sport) + hash_end(&k->dst, k->dport)));
+    return hash_mix64(seed ^ k->proto ^ (hash_end(&k->src, k->sport) + hash_end(&k->dst, k->dport)));
 }
 
 void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])

@@ -35,6 +35,9 @@ struct flow_key {
 /* The same key with the ends swapped. */
 struct flow_key flow_key_reverse(const struct flow_key *k);
 bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
+/* splitmix64's finalizer: cheap, and every input bit moves every output
+ * bit. The one mixer behind every hash table in capture/. */
+uint64_t hash_mix64(uint64_t x);
 /* Direction-independent hash: a key and its reverse hash alike. */
 uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed);
 
