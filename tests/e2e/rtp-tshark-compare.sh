@@ -16,12 +16,12 @@ for f in "$@"; do
         status=1
         continue
     fi
-    theirs=$(tshark -n -r "$f" --enable-heuristic rtp_udp -q -z rtp,streams 2>/dev/null)
+    theirs=$(tshark -n -r "$f" --enable-heuristic rtp_udp -q -z rtp,streams 2>/dev/null) || theirs=""
     python3 - "$f" "$ours" "$theirs" <<'PY' || status=1
 import json, re, sys
 name, ours, theirs = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 row = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+0x([0-9A-Fa-f]{8})\s+.*?"
-                 r"\s(\d+)\s+(-?\d+) \(\S+%\)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*X?\s*$")
+                 r"\s(\d+)\s+(-?\d+) \(\S+%\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*X?\s*$")
 def ep(ip, port):
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 ts = {}
