@@ -5,6 +5,7 @@
 
 #include "media_expect.h"
 #include "modules.h"
+#include "rtp_stats.h"
 #include "seclevel.h"
 #include "sip_event.h"
 
@@ -66,6 +67,7 @@ struct call {
     uint32_t n_msgs;
     uint8_t n_ladder, cap_ladder;
     struct ladder_step *ladder;    /* grows by doubling up to CALL_LADDER_MAX */
+    uint32_t rtp_head;             /* report time: first of this call's streams */
 };
 
 struct wrong_port_seen {
@@ -290,9 +292,10 @@ static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
     return seclevel_call(c->any_tls, c->offer.media ? &o : NULL, c->answer.media ? &a : NULL, ev, cap);
 }
 
-static void call_write_fields(struct jw *w, const void *obj)
+/* Everything but rtp_streams, which only the end-of-capture report can
+ * list (streams outlive the call's last message). */
+static void call_write_core(struct jw *w, const struct call *c)
 {
-    const struct call *c = obj;
     jw_kstr(w, "call_id", c->call_id);
     jw_kstr(w, "from", c->from);
     jw_kstr(w, "to", c->to);
@@ -321,8 +324,13 @@ static void call_write_fields(struct jw *w, const void *obj)
     jw_kuint(w, "negotiations", c->negotiations);
     jw_kbool(w, "security_changed", c->security_changed);
     jw_kuint(w, "messages", c->n_msgs);
-    /* RTP streams name their call (rtp_streams[].call_id); the link back
-     * needs a query into the RTP module that does not exist yet. */
+}
+
+/* ndjson: a call is written when it ends, before its streams do; each
+ * stream names its call in rtp_streams[].call_id instead. */
+static void call_write_fields(struct jw *w, const void *obj)
+{
+    call_write_core(w, obj);
     jw_key(w, "rtp_streams");
     jw_arr_begin(w);
     jw_arr_end(w);
@@ -676,16 +684,56 @@ void calls_finish(struct call_state *s)
     }
 }
 
+enum { RTP_LINK_NONE = UINT32_MAX };
+
+/*
+ * Link each call to its streams in one pass over the streams: every call
+ * gets the head of a chain of stream indices threaded through next[], so
+ * the report costs O(calls + streams), not their product.
+ */
+static uint32_t *link_rtp_streams(struct call_state *s)
+{
+    const struct rtp_state *rtp = s->ctx->rtp;
+    size_t n = rtp ? rtp_state_stream_count(rtp) : 0;
+    for (struct call *c = s->head; c; c = c->next)
+        c->rtp_head = RTP_LINK_NONE;
+    if (n == 0 || n >= RTP_LINK_NONE)
+        return NULL;
+    uint32_t *next = malloc(n * sizeof *next);
+    if (next == NULL)
+        return NULL;
+    for (size_t i = n; i-- > 0;) { /* backwards: chains come out in id order */
+        struct rtp_stream_view v;
+        struct call *c;
+        next[i] = RTP_LINK_NONE;
+        if (!rtp_state_stream_at(rtp, i, &v) || v.call_id == NULL || (c = call_find(s, v.call_id)) == NULL)
+            continue;
+        next[i] = c->rtp_head;
+        c->rtp_head = (uint32_t)i;
+    }
+    return next;
+}
+
 void calls_write_json(struct call_state *s, struct jw *w)
 {
     jw_arr_begin(w);
+    uint32_t *next = s ? link_rtp_streams(s) : NULL;
     for (struct call *c = s ? s->head : NULL; c; c = c->next) {
         if (c->emitted)
             continue;
         jw_obj_begin(w);
-        call_write_fields(w, c);
+        call_write_core(w, c);
+        jw_key(w, "rtp_streams");
+        jw_arr_begin(w);
+        for (uint32_t i = next ? c->rtp_head : RTP_LINK_NONE; i != RTP_LINK_NONE; i = next[i]) {
+            struct rtp_stream_view v;
+            if (rtp_state_stream_at(s->ctx->rtp, i, &v))
+                jw_str(w, v.id);
+        }
+        jw_arr_end(w);
         jw_obj_end(w);
     }
+    free(next);
     jw_arr_end(w);
 }
 
