@@ -39,23 +39,4 @@ struct ev_sip {
     size_t body_len;
 };
 
-/*
- * Framing shared by TCP and (issue 7) decrypted TLS: a per-direction state
- * and a function that takes stream bytes, emits one EV_SIP per complete
- * message and returns how many bytes it consumed (stream_ops.data rules:
- * what is left is offered again, prefixed, with the next bytes).
- */
-struct sip_framer_dir {
-    uint64_t skip;   /* bytes of an oversize message still to drop */
-    bool resync;     /* after a gap: drop until a SIP start line */
-};
-
-size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const struct flow_key *k,
-                       enum sip_transport tr, const uint8_t *p, size_t n, const struct frame_ref *at);
-/* A gap (or TLS record loss) in that direction: resync on the next start line. */
-void sip_stream_gap(struct sip_framer_dir *fd);
-/* Parse one whole message (a datagram or a framed stream message) and emit it. */
-void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
-                 const uint8_t *p, size_t n, const struct frame_ref *at);
-
 #endif
