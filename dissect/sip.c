@@ -131,6 +131,20 @@ static bool maybe_length_header(struct span line)
 }
 
 /* Split a header line into trimmed name and value; false if no ':'. */
+/* The span without trailing spaces and tabs. */
+static struct span span_trim_blanks_right(struct span s)
+{
+    while (s.n > 0) {
+        struct cur t = cur_make(s.p, s.n);
+        uint8_t last = 0;
+        cur_peek_u8(&t, s.n - 1, &last);
+        if (last != ' ' && last != '\t')
+            break;
+        s.n--;
+    }
+    return s;
+}
+
 static bool header_split(struct span line, struct span *name, struct span *value)
 {
     struct cur c = cur_make(line.p, line.n);
@@ -143,26 +157,10 @@ static bool header_split(struct span line, struct span *name, struct span *value
     struct cur nc = cur_take(&c, i);
     cur_skip(&c, 1);
     /* trim the name's trailing blanks ("Content-Length : 5" is legal) */
-    struct span nm = cur_span(&nc);
-    while (nm.n > 0) {
-        struct cur t = cur_make(nm.p, nm.n);
-        uint8_t last = 0;
-        cur_peek_u8(&t, nm.n - 1, &last);
-        if (last != ' ' && last != '\t')
-            break;
-        nm.n--;
-    }
+    struct span nm = span_trim_blanks_right(cur_span(&nc));
     while (cur_peek_u8(&c, 0, &b) && (b == ' ' || b == '\t'))
         cur_skip(&c, 1);
-    struct span v = cur_span(&c);
-    while (v.n > 0) {
-        struct cur t = cur_make(v.p, v.n);
-        uint8_t last = 0;
-        cur_peek_u8(&t, v.n - 1, &last);
-        if (last != ' ' && last != '\t')
-            break;
-        v.n--;
-    }
+    struct span v = span_trim_blanks_right(cur_span(&c));
     *name = nm;
     *value = v;
     return true;
