@@ -11,56 +11,73 @@
 enum {
     SESS_CERTS_MAX = TLS_EV_CERTS_MAX,
     SESS_ALERTS_MAX = 8,
-    SESS_FINDINGS_MAX = 32,
     SNI_MAX = 255,
     SEEN_IN_MAX = 1024, /* sessions listed per certificate; more are counted */
+    SHA1_LEN = 20,
 };
 
+/* One alert, kept out of the session (most sessions have none or one):
+ * a session's alerts are a list through next. */
 struct alert_rec {
-    enum dir from;
+    uint64_t frame;
+    uint32_t next;        /* index + 1 in tls_state.alerts, 0 ends the list */
+    uint8_t from;         /* enum dir */
     uint8_t level, desc;
     bool encrypted;
-    uint64_t frame;
 };
 
 struct cert_rec {
     struct x509_info xi;
     bool parsed;
-    char err[160];
-    int trusted;          /* -1 unknown (no --ca-file), 0, 1 */
-    char untrusted_reason[256];
+    int8_t trusted;       /* -1 unknown (no --ca-file), 0, 1 */
     bool checked[2];      /* rules run for this role (enum cert_role) */
     bool name_checked;
+    char *err;            /* why the DER did not parse; NULL when it did */
+    char *untrusted_reason; /* OpenSSL's reason when trusted == 0 */
     uint32_t *seen_in;    /* session indices */
-    size_t n_seen, cap_seen, seen_dropped;
+    uint32_t n_seen, cap_seen, seen_dropped;
 };
 
+/*
+ * One handshake. Kept small (about 110 bytes, docs/LIMITS.md) because
+ * tls_sessions_max of them may live until the report: what is variable or
+ * rare lives in tls_state and is referenced by index. SNI strings and
+ * certificate chains are interned, so a thousand handshakes to one server
+ * share one copy of each.
+ */
 struct tls_sess {
-    char id[24];
+    char id[16];               /* "tls-N", N <= 2^32 */
     struct flow_key conn;
-    bool dtls;
-    uint64_t first_frame;
-    char sni[SNI_MAX + 1];
+    uint64_t first_frame, last_frame;
+    uint32_t sni;              /* strtab reference, 0 none */
+    uint32_t chain[2];         /* [DIR_S2C] server's, [DIR_C2S] client's: chain reference, 0 none */
+    uint32_t alert_head, alert_tail; /* index + 1 in tls_state.alerts */
+    uint32_t fatal_alert;      /* index + 1 of the first clear fatal alert, 0 none */
     uint16_t client_version, version, suite;
-    bool have_server_hello, hello_retry;
-    bool cert_request;
-    char server_certs[SESS_CERTS_MAX][41];
-    size_t n_server_certs;
-    char client_certs[SESS_CERTS_MAX][41];
-    size_t n_client_certs;
-    bool client_cert_msg; /* the client sent a Certificate message */
-    struct alert_rec alerts[SESS_ALERTS_MAX];
-    size_t n_alerts;
-    bool fatal_alert;
-    size_t fatal_idx;
-    bool ccs[2], enc_hs[2], appdata[2];
-    bool closed;
-    enum close_reason close_why;
-    bool ended; /* end-of-session rules ran and it was streamed */
-    uint64_t last_frame;
-    const char *last_msg[2];
-    size_t findings[SESS_FINDINGS_MAX];
-    size_t n_findings;
+    uint8_t n_alerts;
+    uint8_t last_msg[2];       /* enum tls_ev_kind + 1 of each side's last message, 0 none */
+    uint8_t close_why;         /* enum close_reason, when closed */
+    uint8_t ccs, enc_hs, appdata; /* bit (1 << enum dir): that side sent it */
+    bool dtls : 1, have_server_hello : 1, hello_retry : 1, cert_request : 1;
+    bool client_cert_msg : 1;  /* the client sent a Certificate message */
+    bool closed : 1;
+    bool ended : 1;            /* end-of-session rules ran and it was streamed */
+};
+
+/* docs/LIMITS.md states what a session costs; grow it only with a reason. */
+_Static_assert(sizeof(struct tls_sess) <= 128, "struct tls_sess grew past 128 bytes: update docs/LIMITS.md");
+
+/* Interned NUL-terminated strings: a reference is offset + 1 in buf. */
+struct strtab {
+    char *buf;
+    size_t len, cap;
+    uint32_t *slots;           /* open addressing: reference, 0 empty */
+    size_t n, slot_cap;
+};
+
+/* A session's finding, for the text view: findings are one global list. */
+struct sess_finding_ref {
+    uint32_t sess, finding;
 };
 
 struct tls_state {
@@ -75,6 +92,19 @@ struct tls_state {
     uint64_t certs_dropped;
     uint32_t *by_sha1; /* cert index + 1 */
     size_t sha1_cap;
+    uint8_t *cert_sha1; /* SHA1_LEN bytes per cert, by cert index */
+    size_t cap_cert_sha1;
+    struct strtab sni;
+    /* Chains: [count][count x SHA-1] records in chain_bytes; a reference
+     * is offset + 1, interned through chain_slots. */
+    uint8_t *chain_bytes;
+    size_t chain_len, chain_cap;
+    uint32_t *chain_slots;
+    size_t n_chains, chain_slot_cap;
+    struct alert_rec *alerts;
+    size_t n_alerts, cap_alerts;
+    struct sess_finding_ref *frefs;
+    size_t n_frefs, cap_frefs;
     void *store;       /* X509_STORE from --ca-file */
     char store_err[256];
     uint64_t seed;
@@ -82,12 +112,22 @@ struct tls_state {
 
 /* ---- tables ---- */
 
-static uint64_t sha1_hash(const char *hex)
+/* SHA-1 digests are uniform, but chosen by whoever made the certificate:
+ * the per-state seed keeps a crafted set from sharing one bucket. */
+static uint64_t sha1_hash(const struct tls_state *s, const uint8_t d[SHA1_LEN])
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; hex[i]; i++)
-        h = (h ^ (uint8_t)hex[i]) * 1099511628211ULL;
-    return h;
+    uint64_t v;
+    memcpy(&v, d, sizeof v);
+    return hash_mix64(v ^ s->seed);
+}
+
+static uint64_t bytes_hash(const struct tls_state *s, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h = 1469598103934665603ULL ^ s->seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return hash_mix64(h);
 }
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -170,7 +210,7 @@ static bool sha1_index_rebuild(struct tls_state *s, size_t cap)
     if (t == NULL)
         return false;
     for (size_t i = 0; i < s->n_certs; i++) {
-        size_t j = sha1_hash(s->certs[i].xi.sha1) & (cap - 1);
+        size_t j = sha1_hash(s, s->cert_sha1 + i * SHA1_LEN) & (cap - 1);
         while (t[j])
             j = (j + 1) & (cap - 1);
         t[j] = (uint32_t)i + 1;
@@ -181,26 +221,133 @@ static bool sha1_index_rebuild(struct tls_state *s, size_t cap)
     return true;
 }
 
-static struct cert_rec *find_cert(const struct tls_state *s, const char *sha1)
+static struct cert_rec *find_cert(const struct tls_state *s, const uint8_t sha1[SHA1_LEN])
 {
     if (s->sha1_cap == 0)
         return NULL;
-    size_t j = sha1_hash(sha1) & (s->sha1_cap - 1);
+    size_t j = sha1_hash(s, sha1) & (s->sha1_cap - 1);
     while (s->by_sha1[j]) {
-        struct cert_rec *c = &s->certs[s->by_sha1[j] - 1];
-        if (strcmp(c->xi.sha1, sha1) == 0)
-            return c;
+        uint32_t i = s->by_sha1[j] - 1;
+        if (memcmp(s->cert_sha1 + (size_t)i * SHA1_LEN, sha1, SHA1_LEN) == 0)
+            return &s->certs[i];
         j = (j + 1) & (s->sha1_cap - 1);
     }
     return NULL;
 }
 
+/* Rehash an open-addressing set of arena references into ncap slots;
+ * hash_ref hashes the bytes a reference stands for. For the SNI and chain tables. */
+static bool slots_rebuild(uint32_t **slots, size_t *cap, size_t ncap, const struct tls_state *s,
+                          uint64_t (*hash_ref)(const struct tls_state *s, uint32_t ref))
+{
+    uint32_t *t = calloc(ncap, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < *cap; i++) {
+        if ((*slots)[i] == 0)
+            continue;
+        size_t j = hash_ref(s, (*slots)[i]) & (ncap - 1);
+        while (t[j])
+            j = (j + 1) & (ncap - 1);
+        t[j] = (*slots)[i];
+    }
+    free(*slots);
+    *slots = t;
+    *cap = ncap;
+    return true;
+}
+
+static uint64_t sni_hash_ref(const struct tls_state *s, uint32_t ref)
+{
+    const char *p = s->sni.buf + ref - 1;
+    return bytes_hash(s, p, strlen(p));
+}
+
+static const char *sni_get(const struct tls_state *s, uint32_t ref)
+{
+    return ref ? s->sni.buf + ref - 1 : NULL;
+}
+
+/* The reference for str[0..n) (no NUL inside), added if new; 0 when out of memory. */
+static uint32_t sni_intern(struct tls_state *s, const char *str, size_t n)
+{
+    struct strtab *t = &s->sni;
+    if ((t->n + 1) * 2 > t->slot_cap &&
+        !slots_rebuild(&t->slots, &t->slot_cap, t->slot_cap ? t->slot_cap * 2 : 64, s, sni_hash_ref))
+        return 0;
+    uint64_t h = bytes_hash(s, str, n);
+    size_t j = h & (t->slot_cap - 1);
+    while (t->slots[j]) {
+        const char *c = t->buf + t->slots[j] - 1;
+        if (strncmp(c, str, n) == 0 && c[n] == '\0')
+            return t->slots[j];
+        j = (j + 1) & (t->slot_cap - 1);
+    }
+    if (t->len + n + 1 >= UINT32_MAX || !grow((void **)&t->buf, &t->cap, t->len + n + 1, 1))
+        return 0;
+    uint32_t ref = (uint32_t)t->len + 1;
+    memcpy(t->buf + t->len, str, n);
+    t->buf[t->len + n] = '\0';
+    t->len += n + 1;
+    t->slots[j] = ref;
+    t->n++;
+    return ref;
+}
+
+static size_t chain_count(const struct tls_state *s, uint32_t ref)
+{
+    return ref ? s->chain_bytes[ref - 1] : 0;
+}
+
+/* The i-th certificate's SHA-1 of a chain. */
+static const uint8_t *chain_sha1(const struct tls_state *s, uint32_t ref, size_t i)
+{
+    return s->chain_bytes + ref + i * SHA1_LEN;
+}
+
+static uint64_t chain_hash_ref(const struct tls_state *s, uint32_t ref)
+{
+    return bytes_hash(s, s->chain_bytes + ref - 1, 1 + chain_count(s, ref) * SHA1_LEN);
+}
+
+/* rec is [n][n x SHA-1]; returns its reference (0: out of memory). */
+static uint32_t chain_intern(struct tls_state *s, const uint8_t *rec, size_t len)
+{
+    if ((s->n_chains + 1) * 2 > s->chain_slot_cap &&
+        !slots_rebuild(&s->chain_slots, &s->chain_slot_cap, s->chain_slot_cap ? s->chain_slot_cap * 2 : 64, s,
+                       chain_hash_ref))
+        return 0;
+    size_t j = bytes_hash(s, rec, len) & (s->chain_slot_cap - 1);
+    while (s->chain_slots[j]) {
+        uint32_t r = s->chain_slots[j];
+        if (s->chain_bytes[r - 1] == rec[0] && memcmp(s->chain_bytes + r - 1, rec, len) == 0)
+            return r;
+        j = (j + 1) & (s->chain_slot_cap - 1);
+    }
+    if (s->chain_len + len >= UINT32_MAX || !grow((void **)&s->chain_bytes, &s->chain_cap, s->chain_len + len, 1))
+        return 0;
+    uint32_t ref = (uint32_t)s->chain_len + 1;
+    memcpy(s->chain_bytes + s->chain_len, rec, len);
+    s->chain_len += len;
+    s->chain_slots[j] = ref;
+    s->n_chains++;
+    return ref;
+}
+
+static const struct alert_rec *alert_at(const struct tls_state *s, uint32_t ref)
+{
+    return ref ? &s->alerts[ref - 1] : NULL;
+}
+
 /* ---- findings bookkeeping ---- */
 
-static void note_findings(struct tls_sess *t, size_t before, size_t after)
+static void note_findings(struct tls_state *s, struct tls_sess *t, size_t before, size_t after)
 {
-    for (size_t i = before; i < after && t->n_findings < SESS_FINDINGS_MAX; i++)
-        t->findings[t->n_findings++] = i;
+    for (size_t i = before; i < after; i++) {
+        if (!grow((void **)&s->frefs, &s->cap_frefs, s->n_frefs + 1, sizeof *s->frefs))
+            return;
+        s->frefs[s->n_frefs++] = (struct sess_finding_ref){ (uint32_t)(t - s->sess), (uint32_t)i };
+    }
 }
 
 static void sess_finding(struct tls_state *s, struct tls_sess *t, enum finding_code code, const char *summary,
@@ -217,7 +364,7 @@ static void sess_finding(struct tls_state *s, struct tls_sess *t, enum finding_c
         f.frames[f.n_frames++] = frame;
     size_t before = findings_count(s->ctx->findings);
     findings_add(s->ctx->findings, &f);
-    note_findings(t, before, findings_count(s->ctx->findings));
+    note_findings(s, t, before, findings_count(s->ctx->findings));
 }
 
 /* ---- JSON ---- */
@@ -243,7 +390,7 @@ static void cert_fields(struct jw *w, const void *obj)
     jw_kstr(w, "sha1", xi->sha1);
     jw_kstr(w, "sha256", xi->sha256);
     if (!c->parsed) {
-        jw_kstr(w, "error", c->err);
+        jw_kstr(w, "error", c->err ? c->err : "");
     } else {
         jw_kstr(w, "subject", xi->subject);
         jw_kstr(w, "issuer", xi->issuer);
@@ -279,7 +426,7 @@ static void cert_fields(struct jw *w, const void *obj)
     else
         jw_kbool(w, "trusted", c->trusted == 1);
     if (c->trusted == 0)
-        jw_kstr(w, "untrusted_reason", c->untrusted_reason);
+        jw_kstr(w, "untrusted_reason", c->untrusted_reason ? c->untrusted_reason : "");
     jw_key(w, "seen_in");
     jw_arr_begin(w);
     for (size_t i = 0; i < c->n_seen; i++)
@@ -292,6 +439,17 @@ struct sess_view {
     const struct tls_sess *t;
 };
 
+static void chain_json(struct jw *w, const struct tls_state *s, uint32_t chain)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; i < chain_count(s, chain); i++) {
+        char hexs[2 * SHA1_LEN + 1];
+        x509_hex(chain_sha1(s, chain, i), SHA1_LEN, hexs);
+        jw_str(w, hexs);
+    }
+    jw_arr_end(w);
+}
+
 static const char *version_str(uint16_t v)
 {
     return tls_version_name(v);
@@ -302,8 +460,8 @@ static bool sess_established(const struct tls_sess *t)
     if (t->fatal_alert)
         return false;
     if (t->version == TLS_V_TLS13)
-        return t->have_server_hello && (t->appdata[DIR_C2S] || t->enc_hs[DIR_C2S]);
-    return t->ccs[DIR_C2S] && t->ccs[DIR_S2C];
+        return t->have_server_hello && ((t->appdata | t->enc_hs) & (1 << DIR_C2S));
+    return t->ccs == ((1 << DIR_C2S) | (1 << DIR_S2C));
 }
 
 static void sess_fields(struct jw *w, const void *obj)
@@ -317,7 +475,7 @@ static void sess_fields(struct jw *w, const void *obj)
     jw_endpoint(w, &t->conn.dst, t->conn.dport);
     jw_kstr(w, "transport", t->dtls ? "udp" : "tcp");
     jw_kuint(w, "first_frame", t->first_frame);
-    jw_kstr(w, "sni", t->sni[0] ? t->sni : NULL);
+    jw_kstr(w, "sni", sni_get(v->s, t->sni));
     jw_kstr(w, "version", version_str(t->have_server_hello ? t->version : t->client_version));
     jw_kbool(w, "version_negotiated", t->have_server_hello);
     const char *suite = t->have_server_hello ? tls_cipher_suite_name(t->suite) : NULL;
@@ -329,26 +487,19 @@ static void sess_fields(struct jw *w, const void *obj)
     jw_kstr(w, "cipher_suite", suite);
     jw_kbool(w, "certificate_request", t->cert_request);
     jw_key(w, "server_certificates");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_server_certs; i++)
-        jw_str(w, t->server_certs[i]);
-    jw_arr_end(w);
+    chain_json(w, v->s, t->chain[DIR_S2C]);
     jw_key(w, "client_certificates");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_client_certs; i++)
-        jw_str(w, t->client_certs[i]);
-    jw_arr_end(w);
+    chain_json(w, v->s, t->chain[DIR_C2S]);
     jw_key(w, "client_certificate_sent");
     if (t->client_cert_msg)
-        jw_bool(w, t->n_client_certs > 0);
+        jw_bool(w, chain_count(v->s, t->chain[DIR_C2S]) > 0);
     else if (t->version == TLS_V_TLS13)
         jw_null(w); /* the client's Certificate is encrypted in 1.3 */
     else
         jw_bool(w, false);
     jw_key(w, "alerts");
     jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_alerts; i++) {
-        const struct alert_rec *a = &t->alerts[i];
+    for (const struct alert_rec *a = alert_at(v->s, t->alert_head); a; a = alert_at(v->s, a->next)) {
         jw_obj_begin(w);
         jw_kstr(w, "from", a->from == DIR_C2S ? "client" : "server");
         if (a->encrypted) {
@@ -371,7 +522,7 @@ static void sess_fields(struct jw *w, const void *obj)
     jw_kbool(w, "established", sess_established(t));
     jw_kbool(w, "decrypted", false);
     if (t->closed)
-        jw_kstr(w, "closed_by", close_reason_name(t->close_why));
+        jw_kstr(w, "closed_by", close_reason_name((enum close_reason)t->close_why));
 }
 
 /* ---- events ---- */
@@ -383,9 +534,9 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
     ts_ns ref = s->ctx->opts->has_now ? s->ctx->opts->now : ev->at.ts;
     if (!server)
         t->client_cert_msg = true;
-    char (*list)[41] = server ? t->server_certs : t->client_certs;
-    size_t *n_list = server ? &t->n_server_certs : &t->n_client_certs;
-    *n_list = 0;
+    /* The chain as sent, [n][n x SHA-1]: a later Certificate from the same side replaces it. */
+    uint8_t rec[1 + SESS_CERTS_MAX * SHA1_LEN];
+    rec[0] = 0;
     char sess_peer[ENDPOINT_STR_MAX];
     if (server)
         endpoint_format(&t->conn.dst, t->conn.dport, sess_peer);
@@ -393,10 +544,10 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
         endpoint_format(&t->conn.src, t->conn.sport, sess_peer);
 
     for (size_t i = 0; i < e->n_certs; i++) {
-        char sha1[41];
-        x509_sha1_hex(e->certs[i].p, e->certs[i].n, sha1);
-        if (*n_list < SESS_CERTS_MAX)
-            memcpy(list[(*n_list)++], sha1, sizeof sha1);
+        uint8_t sha1[SHA1_LEN];
+        x509_sha1(e->certs[i].p, e->certs[i].n, sha1);
+        if (rec[0] < SESS_CERTS_MAX)
+            memcpy(rec + 1 + SHA1_LEN * rec[0]++, sha1, SHA1_LEN);
         struct cert_rec *c = find_cert(s, sha1);
         bool is_new = false;
         if (c == NULL) {
@@ -406,31 +557,42 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
             }
             if (!grow((void **)&s->certs, &s->cap_certs, s->n_certs + 1, sizeof *s->certs))
                 continue;
+            if (!grow((void **)&s->cert_sha1, &s->cap_cert_sha1, (s->n_certs + 1) * SHA1_LEN, 1))
+                continue;
             if ((s->n_certs + 1) * 2 > s->sha1_cap && !sha1_index_rebuild(s, s->sha1_cap ? s->sha1_cap * 2 : 128))
                 continue;
             c = &s->certs[s->n_certs];
             memset(c, 0, sizeof *c);
-            c->parsed = x509_parse(e->certs[i].p, e->certs[i].n, &c->xi, c->err, sizeof c->err);
-            memcpy(c->xi.sha1, sha1, sizeof sha1); /* same digest; set even if OpenSSL refused it */
+            char err[160];
+            c->parsed = x509_parse(e->certs[i].p, e->certs[i].n, &c->xi, err, sizeof err);
+            if (!c->parsed)
+                c->err = strdup(err);
+            x509_hex(sha1, SHA1_LEN, c->xi.sha1); /* same digest; set even if OpenSSL refused it */
+            memcpy(s->cert_sha1 + s->n_certs * SHA1_LEN, sha1, SHA1_LEN);
             c->trusted = -1;
-            size_t j = sha1_hash(sha1) & (s->sha1_cap - 1);
+            size_t j = sha1_hash(s, sha1) & (s->sha1_cap - 1);
             while (s->by_sha1[j])
                 j = (j + 1) & (s->sha1_cap - 1);
             s->by_sha1[j] = (uint32_t)s->n_certs + 1;
             s->n_certs++;
             is_new = true;
             if (s->store && c->parsed) {
-                bool ok = x509_verify_chain(s->store, &e->certs[i], e->n_certs - i, ref, c->untrusted_reason,
-                                            sizeof c->untrusted_reason);
+                char reason[256];
+                bool ok = x509_verify_chain(s->store, &e->certs[i], e->n_certs - i, ref, reason, sizeof reason);
                 c->trusted = ok ? 1 : 0;
+                if (!ok)
+                    c->untrusted_reason = strdup(reason);
             }
         }
         uint32_t si = (uint32_t)(t - s->sess);
         if (c->n_seen == 0 || c->seen_in[c->n_seen - 1] != si) {
-            if (c->n_seen < SEEN_IN_MAX && grow((void **)&c->seen_in, &c->cap_seen, c->n_seen + 1, sizeof *c->seen_in))
+            size_t cap = c->cap_seen;
+            if (c->n_seen < SEEN_IN_MAX && grow((void **)&c->seen_in, &cap, c->n_seen + 1, sizeof *c->seen_in)) {
+                c->cap_seen = (uint32_t)cap;
                 c->seen_in[c->n_seen++] = si;
-            else
+            } else {
                 c->seen_dropped++;
+            }
         }
 
         if (is_new) {
@@ -440,7 +602,7 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
         size_t before = findings_count(s->ctx->findings);
         if (!c->parsed) {
             if (is_new)
-                cert_rules_malformed(c->xi.sha1, c->err, t->id, ev->at.frame, s->ctx->findings);
+                cert_rules_malformed(c->xi.sha1, c->err ? c->err : "", t->id, ev->at.frame, s->ctx->findings);
         } else {
             struct cert_check chk = {
                 .xi = &c->xi,
@@ -456,15 +618,17 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
                 c->checked[chk.role] = true;
                 cert_rules_check(&chk, s->ctx->findings);
                 if (i == 0 && c->trusted == 0)
-                    cert_rules_untrusted(&chk, c->untrusted_reason, s->ctx->findings);
+                    cert_rules_untrusted(&chk, c->untrusted_reason ? c->untrusted_reason : "", s->ctx->findings);
             }
-            if (server && i == 0 && t->sni[0] && !c->name_checked) {
+            if (server && i == 0 && t->sni && !c->name_checked) {
                 c->name_checked = true;
-                cert_rules_name(&chk, t->sni, "name the client asked for in SNI", s->ctx->findings);
+                cert_rules_name(&chk, sni_get(s, t->sni), "name the client asked for in SNI", s->ctx->findings);
             }
         }
-        note_findings(t, before, findings_count(s->ctx->findings));
+        note_findings(s, t, before, findings_count(s->ctx->findings));
     }
+    uint32_t chain = chain_intern(s, rec, 1 + (size_t)rec[0] * SHA1_LEN);
+    t->chain[server ? DIR_S2C : DIR_C2S] = rec[0] ? chain : 0;
 }
 
 static const char *alert_desc_name(uint8_t d, char buf[8])
@@ -478,18 +642,28 @@ static const char *alert_desc_name(uint8_t d, char buf[8])
 
 static void on_alert(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e, const struct event *ev)
 {
-    if (t->n_alerts < SESS_ALERTS_MAX) {
-        struct alert_rec *a = &t->alerts[t->n_alerts++];
-        a->from = e->from;
-        a->level = e->alert_level;
-        a->desc = e->alert_desc;
-        a->encrypted = e->alert_encrypted;
-        a->frame = ev->at.frame;
-    }
-    if (e->alert_encrypted || e->alert_level != 2 || sess_established(t) || t->fatal_alert)
+    bool listed = t->n_alerts < SESS_ALERTS_MAX;
+    bool fatal = !e->alert_encrypted && e->alert_level == 2 && !sess_established(t) && !t->fatal_alert;
+    if (!listed && !fatal)
         return;
-    t->fatal_alert = true;
-    t->fatal_idx = t->n_alerts - 1;
+    /* A fatal alert past the listed ones is kept unlisted: the findings name it. */
+    if (s->n_alerts >= UINT32_MAX || !grow((void **)&s->alerts, &s->cap_alerts, s->n_alerts + 1, sizeof *s->alerts))
+        return;
+    struct alert_rec *a = &s->alerts[s->n_alerts++];
+    uint32_t ref = (uint32_t)s->n_alerts;
+    *a = (struct alert_rec){ .frame = ev->at.frame, .from = (uint8_t)e->from, .level = e->alert_level,
+                             .desc = e->alert_desc, .encrypted = e->alert_encrypted };
+    if (listed) {
+        if (t->alert_tail)
+            s->alerts[t->alert_tail - 1].next = ref;
+        else
+            t->alert_head = ref;
+        t->alert_tail = ref;
+        t->n_alerts++;
+    }
+    if (!fatal)
+        return;
+    t->fatal_alert = ref;
     char ep[ENDPOINT_STR_MAX], buf[8], summary[512], detail[1024];
     if (e->from == DIR_C2S)
         endpoint_format(&t->conn.src, t->conn.sport, ep);
@@ -524,7 +698,7 @@ static void on_alert(struct tls_state *s, struct tls_sess *t, const struct ev_tl
 
 static void on_client_certificate_check(struct tls_state *s, struct tls_sess *t, const struct event *ev)
 {
-    if (!t->cert_request || t->n_client_certs > 0)
+    if (!t->cert_request || chain_count(s, t->chain[DIR_C2S]) > 0)
         return;
     char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], summary[512];
     endpoint_format(&t->conn.src, t->conn.sport, cl);
@@ -550,6 +724,8 @@ static bool sip_port(const struct tls_state *s, uint16_t p)
     return false;
 }
 
+static const char *last_msg_name(const struct tls_sess *t, enum dir d);
+
 static void sess_end(struct tls_state *s, struct tls_sess *t)
 {
     if (t->ended)
@@ -562,11 +738,11 @@ static void sess_end(struct tls_state *s, struct tls_sess *t)
         endpoint_format(&t->conn.dst, t->conn.dport, sv);
         uint64_t frame = t->last_frame;
         if (t->fatal_alert) {
-            const struct alert_rec *a = &t->alerts[t->fatal_idx];
+            const struct alert_rec *a = alert_at(s, t->fatal_alert);
             snprintf(why, sizeof why, "the %s sent fatal alert %s", a->from == DIR_C2S ? "client" : "server",
                      alert_desc_name(a->desc, buf));
             frame = a->frame;
-        } else if (t->cert_request && t->client_cert_msg && t->n_client_certs == 0) {
+        } else if (t->cert_request && t->client_cert_msg && chain_count(s, t->chain[DIR_C2S]) == 0) {
             snprintf(why, sizeof why, "the server required a client certificate and the client sent none");
         } else if (t->closed && t->close_why == CLOSE_RST) {
             snprintf(why, sizeof why, "the connection was reset after the %s's %s",
@@ -576,8 +752,8 @@ static void sess_end(struct tls_state *s, struct tls_sess *t)
             snprintf(why, sizeof why, "the capture ended before the handshake completed");
         } else {
             snprintf(why, sizeof why, "the connection closed (%s) after the client's %s and the server's %s",
-                     close_reason_name(t->close_why), t->last_msg[DIR_C2S] ? t->last_msg[DIR_C2S] : "nothing",
-                     t->last_msg[DIR_S2C] ? t->last_msg[DIR_S2C] : "nothing");
+                     close_reason_name((enum close_reason)t->close_why), last_msg_name(t, DIR_C2S),
+                     last_msg_name(t, DIR_S2C));
         }
         snprintf(summary, sizeof summary,
                  "SIP signaling never started between %s and %s: the TLS handshake failed (%s)", cl, sv, why);
@@ -609,6 +785,11 @@ static const char *msg_name(enum tls_ev_kind k)
     return "?";
 }
 
+static const char *last_msg_name(const struct tls_sess *t, enum dir d)
+{
+    return t->last_msg[d] ? msg_name((enum tls_ev_kind)(t->last_msg[d] - 1)) : "nothing";
+}
+
 void tls_state_event(struct tls_state *s, const struct event *ev)
 {
     if (s == NULL || ev->kind != EV_TLS)
@@ -632,7 +813,7 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     if (e->kind == TLS_EV_CLOSE) {
         if (t && !t->ended) {
             t->closed = true;
-            t->close_why = e->close_why;
+            t->close_why = (uint8_t)e->close_why;
             sess_end(s, t);
         }
         return;
@@ -652,17 +833,18 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     if (ev->at.frame)
         t->last_frame = ev->at.frame;
     if (e->kind != TLS_EV_ALERT)
-        t->last_msg[e->from] = msg_name(e->kind);
+        t->last_msg[e->from] = (uint8_t)(e->kind + 1);
     switch (e->kind) {
     case TLS_EV_CLIENT_HELLO:
         t->client_version = e->version;
-        if (e->sni.n && t->sni[0] == '\0') {
+        if (e->sni.n && t->sni == 0) {
+            char sni[SNI_MAX + 1];
             size_t n = e->sni.n > SNI_MAX ? SNI_MAX : e->sni.n;
             for (size_t i = 0; i < n; i++) {
                 uint8_t ch = e->sni.p[i];
-                t->sni[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
+                sni[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
             }
-            t->sni[n] = '\0';
+            t->sni = sni_intern(s, sni, n);
         }
         break;
     case TLS_EV_SERVER_HELLO:
@@ -684,16 +866,16 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
         break;
     case TLS_EV_CHANGE_CIPHER_SPEC:
         if (t->version != TLS_V_TLS13)
-            t->ccs[e->from] = true;
+            t->ccs |= (uint8_t)(1 << e->from);
         break;
     case TLS_EV_ALERT:
         on_alert(s, t, e, ev);
         break;
     case TLS_EV_ENCRYPTED_HANDSHAKE:
-        t->enc_hs[e->from] = true;
+        t->enc_hs |= (uint8_t)(1 << e->from);
         break;
     case TLS_EV_APPLICATION_DATA:
-        t->appdata[e->from] = true;
+        t->appdata |= (uint8_t)(1 << e->from);
         break;
     default:
         break;
@@ -708,7 +890,9 @@ struct tls_state *tls_state_new(struct analyze_ctx *ctx)
     if (s == NULL)
         return NULL;
     s->ctx = ctx;
-    s->seed = 0x7ad5e55a1b2c3d4eULL;
+    /* From the state's address (ASLR): certificates and names are chosen by
+     * the sender, so a fixed seed would let them pick buckets. */
+    s->seed = hash_mix64((uint64_t)(uintptr_t)s ^ 0x7ad5e55a1b2c3d4eULL);
     if (ctx->opts && ctx->opts->ca_file) {
         s->store = x509_store_load(ctx->opts->ca_file, s->store_err, sizeof s->store_err);
         if (s->store == NULL)
@@ -763,13 +947,15 @@ void tls_write_certificates_json(struct tls_state *s, struct jw *w)
     jw_arr_end(w);
 }
 
-static void chain_text(const struct tls_state *s, FILE *out, const char *label, char (*list)[41], size_t n)
+static void chain_text(const struct tls_state *s, FILE *out, const char *label, uint32_t chain)
 {
-    for (size_t i = 0; i < n; i++) {
-        const struct cert_rec *c = find_cert(s, list[i]);
+    for (size_t i = 0; i < chain_count(s, chain); i++) {
+        const struct cert_rec *c = find_cert(s, chain_sha1(s, chain, i));
         fprintf(out, "    %s[%zu] ", label, i);
         if (c == NULL || !c->parsed) {
-            fprintf(out, "sha1 %s (%s)\n", list[i], c ? c->err : "not analyzed");
+            char hexs[2 * SHA1_LEN + 1];
+            x509_hex(chain_sha1(s, chain, i), SHA1_LEN, hexs);
+            fprintf(out, "sha1 %s (%s)\n", hexs, c ? c->err : "not analyzed");
             continue;
         }
         const struct x509_info *xi = &c->xi;
@@ -790,6 +976,30 @@ void tls_write_text(struct tls_state *s, FILE *out)
 {
     if (s == NULL || s->n_sess == 0)
         return;
+    /* Each session's findings, in the order they were added: a counting
+     * sort of the (session, finding) references by session. */
+    size_t *first = calloc(s->n_sess + 1, sizeof *first);
+    uint32_t *by_sess = malloc((s->n_frefs ? s->n_frefs : 1) * sizeof *by_sess);
+    if (first == NULL || by_sess == NULL) {
+        free(first);
+        free(by_sess);
+        return;
+    }
+    for (size_t k = 0; k < s->n_frefs; k++)
+        first[s->frefs[k].sess + 1]++;
+    for (size_t i = 0; i < s->n_sess; i++)
+        first[i + 1] += first[i];
+    size_t *next = calloc(s->n_sess ? s->n_sess : 1, sizeof *next);
+    if (next == NULL) {
+        free(first);
+        free(by_sess);
+        return;
+    }
+    for (size_t k = 0; k < s->n_frefs; k++) {
+        uint32_t i = s->frefs[k].sess;
+        by_sess[first[i] + next[i]++] = s->frefs[k].finding;
+    }
+    free(next);
     fprintf(out, "TLS sessions: %zu\n", s->n_sess);
     for (size_t i = 0; i < s->n_sess; i++) {
         const struct tls_sess *t = &s->sess[i];
@@ -801,33 +1011,34 @@ void tls_write_text(struct tls_state *s, FILE *out)
         fprintf(out, "\n%s  %s -> %s%s  frame %llu\n", t->id, cl, sv, t->dtls ? " (DTLS)" : "",
                 (unsigned long long)t->first_frame);
         fprintf(out, "  %s  %s  SNI %s\n", ver ? ver : "version ?", suite ? suite : "suite ?",
-                t->sni[0] ? t->sni : "-");
+                t->sni ? sni_get(s, t->sni) : "-");
         const char *mutual;
         if (!t->cert_request)
             mutual = t->version == TLS_V_TLS13 ? "not visible (TLS 1.3)" : "no (server did not request a client certificate)";
-        else if (t->n_client_certs)
+        else if (chain_count(s, t->chain[DIR_C2S]))
             mutual = "yes";
         else if (t->client_cert_msg)
             mutual = "requested, client sent none";
         else
             mutual = "requested, no client Certificate seen";
         fprintf(out, "  mutual TLS: %s; established: %s\n", mutual, sess_established(t) ? "yes" : "no");
-        for (size_t k = 0; k < t->n_alerts; k++) {
-            const struct alert_rec *a = &t->alerts[k];
+        for (const struct alert_rec *a = alert_at(s, t->alert_head); a; a = alert_at(s, a->next)) {
             char buf[8];
             fprintf(out, "  alert from %s: %s %s (frame %llu)\n", a->from == DIR_C2S ? "client" : "server",
                     a->encrypted ? "encrypted" : a->level == 2 ? "fatal" : "warning",
                     a->encrypted ? "" : alert_desc_name(a->desc, buf), (unsigned long long)a->frame);
         }
-        chain_text(s, out, "server ", (char (*)[41])t->server_certs, t->n_server_certs);
-        chain_text(s, out, "client ", (char (*)[41])t->client_certs, t->n_client_certs);
-        for (size_t k = 0; k < t->n_findings; k++) {
-            const struct finding *f = findings_at(s->ctx->findings, t->findings[k]);
+        chain_text(s, out, "server ", t->chain[DIR_S2C]);
+        chain_text(s, out, "client ", t->chain[DIR_C2S]);
+        for (size_t k = first[i]; k < first[i + 1]; k++) {
+            const struct finding *f = findings_at(s->ctx->findings, by_sess[k]);
             if (f)
                 finding_write_text(out, f);
         }
     }
     fputc('\n', out);
+    free(first);
+    free(by_sess);
 }
 
 void tls_state_free(struct tls_state *s)
@@ -837,9 +1048,18 @@ void tls_state_free(struct tls_state *s)
     for (size_t i = 0; i < s->n_certs; i++) {
         x509_info_free(&s->certs[i].xi);
         free(s->certs[i].seen_in);
+        free(s->certs[i].err);
+        free(s->certs[i].untrusted_reason);
     }
     free(s->certs);
+    free(s->cert_sha1);
     free(s->by_sha1);
+    free(s->sni.buf);
+    free(s->sni.slots);
+    free(s->chain_bytes);
+    free(s->chain_slots);
+    free(s->alerts);
+    free(s->frefs);
     free(s->sess);
     free(s->by_flow);
     if (s->store)

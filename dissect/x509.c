@@ -26,6 +26,22 @@ static void hex(const unsigned char *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+void x509_hex(const uint8_t *p, size_t n, char *out)
+{
+    hex(p, n, out);
+}
+
+void x509_sha1(const uint8_t *p, size_t n, uint8_t out[20])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(p, n, md, &len, EVP_sha1(), NULL) || len != 20) {
+        memset(out, 0, 20);
+        return;
+    }
+    memcpy(out, md, 20);
+}
+
 void x509_sha1_hex(const uint8_t *p, size_t n, char out[41])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -45,6 +61,16 @@ static void strs_add(struct x509_strs *l, const char *s, size_t n)
     }
     if (n > X509_STR_MAX)
         n = X509_STR_MAX;
+    if (l->n == l->cap) {
+        uint16_t nc = l->cap ? (uint16_t)(l->cap * 2) : 2;
+        if (nc > X509_LIST_MAX)
+            nc = X509_LIST_MAX;
+        char **nv = realloc(l->v, nc * sizeof *nv);
+        if (nv == NULL)
+            return;
+        l->v = nv;
+        l->cap = nc;
+    }
     char *c = malloc(n + 1);
     if (c == NULL)
         return;
@@ -60,7 +86,9 @@ static void strs_free(struct x509_strs *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);
-    l->n = 0;
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
 }
 
 /* RFC 4514 string of a name; malloc'd. */

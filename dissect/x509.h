@@ -13,10 +13,12 @@
  * with thousands of SANs costs bounded memory. */
 enum { X509_LIST_MAX = 64, X509_STR_MAX = 1024 };
 
+/* v grows as entries arrive (most lists hold 0-2 strings): an empty list
+ * costs 16 bytes, not 64 pointers. */
 struct x509_strs {
-    char *v[X509_LIST_MAX];
-    size_t n;
-    size_t truncated;
+    char **v;
+    uint16_t n, cap;
+    uint32_t truncated;
 };
 
 struct x509_info {
@@ -45,6 +47,9 @@ void x509_info_free(struct x509_info *xi);
 
 /* SHA-1 hex of any bytes (a malformed certificate's name). */
 void x509_sha1_hex(const uint8_t *p, size_t n, char out[41]);
+/* The same digest as 20 bytes (all zero if the digest failed), and its hex. */
+void x509_sha1(const uint8_t *p, size_t n, uint8_t out[20]);
+void x509_hex(const uint8_t *p, size_t n, char *out); /* out holds 2n+1 */
 
 /* Does host match a SAN dNSName (wildcard in the leftmost label only) or,
  * when there are no DNS SANs, the CN? Case-insensitive (RFC 6125). */

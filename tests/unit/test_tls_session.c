@@ -12,6 +12,7 @@
 #include "modules.h"
 #include "tls_event.h"
 #include "tls_test_certs.h"
+#include "x509.h"
 
 struct fixture {
     struct analyze_opts opts;
@@ -281,6 +282,71 @@ static void test_dtls_events_from_either_side_join_one_session(void **state)
     fx_free(&fx);
 }
 
+static size_t count_str(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_sessions_keep_their_own_sni_and_chain_when_shared(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct tcert two[2] = { leaf, root };
+    server_side(&fx, conn(40000, 5061), two, 2);
+    server_side(&fx, conn(40002, 5061), &other_leaf, 1);
+    server_side(&fx, conn(40004, 5061), two, 2);
+    /* the client of the first session answers with its own chain */
+    struct ev_tls c = { .kind = TLS_EV_CERTIFICATE, .conn = conn(40000, 5061), .from = DIR_C2S };
+    c.certs[c.n_certs++] = (struct span){ other_leaf.der, other_leaf.der_len };
+    send_ev(&fx, &c, 8);
+    render(&fx);
+    char leaf_sha1[41], root_sha1[41], other_sha1[41];
+    x509_sha1_hex(leaf.der, leaf.der_len, leaf_sha1);
+    x509_sha1_hex(root.der, root.der_len, root_sha1);
+    x509_sha1_hex(other_leaf.der, other_leaf.der_len, other_sha1);
+    char want2[200], want1[100];
+    snprintf(want2, sizeof want2, "\"server_certificates\":[\"%s\",\"%s\"]", leaf_sha1, root_sha1);
+    snprintf(want1, sizeof want1, "\"server_certificates\":[\"%s\"]", other_sha1);
+    assert_int_equal(count_str(fx.json, want2), 2);
+    assert_int_equal(count_str(fx.json, want1), 1);
+    snprintf(want1, sizeof want1, "\"client_certificates\":[\"%s\"]", other_sha1);
+    assert_int_equal(count_str(fx.json, want1), 1);
+    assert_int_equal(count_str(fx.json, "\"client_certificates\":[]"), 2);
+    assert_int_equal(count_str(fx.json, "\"sni\":\"um.example.com\""), 3);
+    fx_free(&fx);
+}
+
+static void test_a_fatal_alert_past_the_listed_ones_still_ends_the_handshake(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct flow_key k = conn(40000, 5061);
+    server_side(&fx, k, &leaf, 1);
+    for (uint64_t i = 0; i < 10; i++) {
+        struct ev_tls a = { .kind = TLS_EV_ALERT, .conn = k, .from = DIR_C2S, .alert_level = 1, .alert_desc = 90 };
+        send_ev(&fx, &a, 10 + i);
+    }
+    struct ev_tls a = { .kind = TLS_EV_ALERT, .conn = k, .from = DIR_S2C, .alert_level = 2, .alert_desc = 42 };
+    send_ev(&fx, &a, 30);
+    simple(&fx, k, TLS_EV_CLOSE, DIR_C2S, 0);
+    render(&fx);
+    assert_int_equal(count_str(fx.json, "\"description\":\"user_canceled\""), 8);
+    assert_null(strstr(fx.json, "bad_certificate"));
+    assert_true(has_code(&fx, F_TLS_HANDSHAKE_ALERT));
+    const struct finding *f = NULL;
+    for (size_t i = 0; i < findings_count(fx.ctx.findings); i++)
+        if (finding_code(findings_at(fx.ctx.findings, i)) == F_TLS_SIP_NEVER_STARTED)
+            f = findings_at(fx.ctx.findings, i);
+    assert_non_null(f);
+    assert_non_null(strstr(finding_summary(f), "the server sent fatal alert bad_certificate"));
+    fx_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_without_ca_file_trust_is_unknown),
         cmocka_unit_test(test_tls13_client_certificate_is_unknown_not_missing),
         cmocka_unit_test(test_dtls_events_from_either_side_join_one_session),
+        cmocka_unit_test(test_sessions_keep_their_own_sni_and_chain_when_shared),
+        cmocka_unit_test(test_a_fatal_alert_past_the_listed_ones_still_ends_the_handshake),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
