@@ -75,11 +75,13 @@ struct finding {
     char *tls_session, *certificate, *call_id, *rtp_stream;
     uint64_t frames[FINDING_FRAMES_MAX];
     size_t n_frames;
+    size_t sev_ordinal; /* findings of the same severity added before this one */
 };
 
 struct findings {
     struct finding *items;
     size_t n, cap;
+    size_t n_sev[3];   /* per enum severity */
     uint32_t max;
     uint64_t dropped;
     finding_cb on_add;
@@ -141,7 +143,8 @@ void findings_add(struct findings *fs, const struct finding_spec *spec)
     struct finding *f = &fs->items[fs->n++];
     memset(f, 0, sizeof *f);
     f->code = spec->code;
-    f->severity = spec->severity;
+    f->severity = spec->severity <= SEV_ERROR ? spec->severity : SEV_ERROR;
+    f->sev_ordinal = fs->n_sev[f->severity]++;
     f->summary = dup_or_null(spec->summary ? spec->summary : "");
     f->detail = dup_or_null(spec->detail ? spec->detail : "");
     f->tls_session = dup_or_null(spec->refs.tls_session);
@@ -197,16 +200,36 @@ void finding_write_fields(struct jw *w, const struct finding *f)
     jw_arr_end(w);
 }
 
-void finding_write_text(FILE *out, const struct finding *f)
+const char *finding_certificate(const struct finding *f) { return f->certificate; }
+
+size_t findings_text_number(const struct findings *fs, size_t i)
 {
-    static const char *tag[] = { "INFO ", "WARN ", "ERROR" };
-    fprintf(out, "  [%s] %s: %s\n", tag[f->severity], finding_code_name(f->code), f->summary);
+    const struct finding *f = &fs->items[i];
+    size_t n = f->sev_ordinal + 1;
+    for (int sev = SEV_ERROR; sev > (int)f->severity; sev--)
+        n += fs->n_sev[sev];
+    return n;
+}
+
+static const char *const sev_tag[] = { "INFO ", "WARN ", "ERROR" };
+
+void findings_write_ref_text(FILE *out, const struct findings *fs, size_t i)
+{
+    const struct finding *f = &fs->items[i];
+    fprintf(out, "#%zu [%s] %s", findings_text_number(fs, i), sev_tag[f->severity], finding_code_name(f->code));
+}
+
+void findings_write_text(FILE *out, const struct findings *fs, size_t i)
+{
+    const struct finding *f = &fs->items[i];
+    fprintf(out, "  #%zu [%s] %s: %s\n", findings_text_number(fs, i), sev_tag[f->severity],
+            finding_code_name(f->code), f->summary);
     if (f->detail && f->detail[0])
         fprintf(out, "          %s\n", f->detail);
     if (f->n_frames) {
         fputs("          frames:", out);
-        for (size_t i = 0; i < f->n_frames; i++)
-            fprintf(out, " %llu", (unsigned long long)f->frames[i]);
+        for (size_t k = 0; k < f->n_frames; k++)
+            fprintf(out, " %llu", (unsigned long long)f->frames[k]);
         fputc('\n', out);
     }
 }

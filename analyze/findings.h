@@ -89,6 +89,18 @@ bool findings_max_severity(const struct findings *fs, enum severity *out);
 
 /* The SPEC finding object's fields (no braces). */
 void finding_write_fields(struct jw *w, const struct finding *f);
-void finding_write_text(FILE *out, const struct finding *f);
+/* The certificate a finding refers to (SHA-1 hex), or NULL. */
+const char *finding_certificate(const struct finding *f);
+
+/*
+ * The text report lists every finding once, most severe first and then in
+ * the order found, numbered from 1; a block about a session or a call
+ * points at its findings by that number instead of repeating them.
+ */
+size_t findings_text_number(const struct findings *fs, size_t i);
+/* "  #3 [ERROR] CODE: summary", then the detail and frames lines. */
+void findings_write_text(FILE *out, const struct findings *fs, size_t i);
+/* "#3 [ERROR] CODE" without newline: the pointer a block prints. */
+void findings_write_ref_text(FILE *out, const struct findings *fs, size_t i);
 
 #endif

@@ -164,7 +164,7 @@ static void report_text(struct report_out *out, struct analyze_ctx *ctx, const s
     for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--)
         for (size_t i = 0; i < findings_count(ctx->findings); i++)
             if ((int)finding_severity(findings_at(ctx->findings, i)) == sev)
-                finding_write_text(f, findings_at(ctx->findings, i));
+                findings_write_text(f, ctx->findings, i);
     if (findings_count(ctx->findings) == 0)
         fprintf(f, "  nothing to report\n");
 }

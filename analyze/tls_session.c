@@ -972,34 +972,175 @@ static void chain_text(const struct tls_state *s, FILE *out, const char *label, 
     }
 }
 
+/* "server [1]": where the certificate with this SHA-1 hex sits in the session's chains. */
+static bool chain_position(const struct tls_state *s, const struct tls_sess *t, const char *sha1, char *out,
+                           size_t cap)
+{
+    static const enum dir sides[] = { DIR_S2C, DIR_C2S };
+    for (size_t d = 0; d < 2; d++) {
+        uint32_t chain = t->chain[sides[d]];
+        for (size_t i = 0; i < chain_count(s, chain); i++) {
+            char hexs[2 * SHA1_LEN + 1];
+            x509_hex(chain_sha1(s, chain, i), SHA1_LEN, hexs);
+            if (strcmp(hexs, sha1) == 0) {
+                snprintf(out, cap, "%s [%zu]", sides[d] == DIR_S2C ? "server" : "client", i);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Values grouped by key (a counting sort): key k's values are
+ * items[first[k] .. first[k + 1]), in the order given. */
+struct buckets {
+    size_t *first;
+    uint32_t *items;
+};
+
+static bool buckets_build(struct buckets *b, size_t n_keys, const uint32_t *keys, const uint32_t *vals, size_t n)
+{
+    b->first = calloc(n_keys + 1, sizeof *b->first);
+    b->items = malloc((n ? n : 1) * sizeof *b->items);
+    size_t *next = calloc(n_keys ? n_keys : 1, sizeof *next);
+    if (b->first == NULL || b->items == NULL || next == NULL) {
+        free(next);
+        return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        b->first[keys[k] + 1]++;
+    for (size_t i = 0; i < n_keys; i++)
+        b->first[i + 1] += b->first[i];
+    for (size_t k = 0; k < n; k++)
+        b->items[b->first[keys[k]] + next[keys[k]]++] = vals[k];
+    free(next);
+    return true;
+}
+
+static void buckets_free(struct buckets *b)
+{
+    free(b->first);
+    free(b->items);
+}
+
+static bool sha1_from_hex(const char *hex, uint8_t out[SHA1_LEN])
+{
+    for (size_t i = 0; i < SHA1_LEN; i++) {
+        unsigned v = 0;
+        for (size_t j = 0; j < 2; j++) {
+            char ch = hex[2 * i + j];
+            unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0') : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10) : 16;
+            if (d == 16)
+                return false;
+            v = v * 16 + d;
+        }
+        out[i] = (uint8_t)v;
+    }
+    return hex[2 * SHA1_LEN] == '\0';
+}
+
+/*
+ * Which findings each session's text block points at: its own, and those
+ * of every certificate in its chains, since a certificate's rules run once
+ * (at the first session that carried it) but its problems are every
+ * session's. CERT_NAME_MISMATCH stays with its session: it compared that
+ * session's SNI.
+ */
+struct text_index {
+    struct buckets by_sess, by_cert;
+};
+
+static bool text_index_build(const struct tls_state *s, struct text_index *ti)
+{
+    memset(ti, 0, sizeof *ti);
+    size_t n = s->n_frefs;
+    uint32_t *sk = malloc((n ? n : 1) * sizeof *sk), *sv = malloc((n ? n : 1) * sizeof *sv);
+    uint32_t *ck = malloc((n ? n : 1) * sizeof *ck), *cv = malloc((n ? n : 1) * sizeof *cv);
+    size_t ns = 0, nc = 0;
+    bool ok = sk && sv && ck && cv;
+    for (size_t k = 0; ok && k < n; k++) {
+        const struct finding *f = findings_at(s->ctx->findings, s->frefs[k].finding);
+        const char *hex = finding_certificate(f);
+        uint8_t sha1[SHA1_LEN];
+        const struct cert_rec *c = NULL;
+        if (hex && finding_code(f) != F_CERT_NAME_MISMATCH && sha1_from_hex(hex, sha1))
+            c = find_cert(s, sha1);
+        if (c) {
+            ck[nc] = (uint32_t)(c - s->certs);
+            cv[nc++] = s->frefs[k].finding;
+        } else {
+            sk[ns] = s->frefs[k].sess;
+            sv[ns++] = s->frefs[k].finding;
+        }
+    }
+    ok = ok && buckets_build(&ti->by_sess, s->n_sess, sk, sv, ns) && buckets_build(&ti->by_cert, s->n_certs, ck, cv, nc);
+    free(sk);
+    free(sv);
+    free(ck);
+    free(cv);
+    return ok;
+}
+
+static void text_index_free(struct text_index *ti)
+{
+    buckets_free(&ti->by_sess);
+    buckets_free(&ti->by_cert);
+}
+
+/* Append bucket key's values to *list, skipping ones already there. */
+static void list_add_bucket(uint32_t **list, size_t *n, size_t *cap, const struct buckets *b, size_t key)
+{
+    for (size_t k = b->first[key]; k < b->first[key + 1]; k++) {
+        bool dup = false;
+        for (size_t m = 0; m < *n && !dup; m++)
+            dup = (*list)[m] == b->items[k];
+        if (!dup && grow((void **)list, cap, *n + 1, sizeof **list))
+            (*list)[(*n)++] = b->items[k];
+    }
+}
+
+/* "  findings: #1 [ERROR] CODE (server [0])": pointers to the full text in
+ * the list at the end of the report, in that list's order. */
+static void sess_findings_text(const struct tls_state *s, const struct tls_sess *t, const struct text_index *ti,
+                               FILE *out)
+{
+    uint32_t *list = NULL;
+    size_t n = 0, cap = 0;
+    list_add_bucket(&list, &n, &cap, &ti->by_sess, (size_t)(t - s->sess));
+    for (size_t d = 0; d < 2; d++) {
+        uint32_t chain = t->chain[d == 0 ? DIR_S2C : DIR_C2S];
+        for (size_t i = 0; i < chain_count(s, chain); i++) {
+            const struct cert_rec *c = find_cert(s, chain_sha1(s, chain, i));
+            if (c)
+                list_add_bucket(&list, &n, &cap, &ti->by_cert, (size_t)(c - s->certs));
+        }
+    }
+    const struct findings *fs = s->ctx->findings;
+    for (size_t k = 1; k < n; k++) {
+        uint32_t v = list[k];
+        size_t nv = findings_text_number(fs, v), m = k;
+        for (; m > 0 && findings_text_number(fs, list[m - 1]) > nv; m--)
+            list[m] = list[m - 1];
+        list[m] = v;
+    }
+    for (size_t k = 0; k < n; k++) {
+        fputs(k == 0 ? "  findings: " : "            ", out);
+        findings_write_ref_text(out, fs, list[k]);
+        const char *sha1 = finding_certificate(findings_at(fs, list[k]));
+        char where[32];
+        if (sha1 && chain_position(s, t, sha1, where, sizeof where))
+            fprintf(out, " (%s)", where);
+        fputc('\n', out);
+    }
+    free(list);
+}
+
 void tls_write_text(struct tls_state *s, FILE *out)
 {
     if (s == NULL || s->n_sess == 0)
         return;
-    /* Each session's findings, in the order they were added: a counting
-     * sort of the (session, finding) references by session. */
-    size_t *first = calloc(s->n_sess + 1, sizeof *first);
-    uint32_t *by_sess = malloc((s->n_frefs ? s->n_frefs : 1) * sizeof *by_sess);
-    if (first == NULL || by_sess == NULL) {
-        free(first);
-        free(by_sess);
-        return;
-    }
-    for (size_t k = 0; k < s->n_frefs; k++)
-        first[s->frefs[k].sess + 1]++;
-    for (size_t i = 0; i < s->n_sess; i++)
-        first[i + 1] += first[i];
-    size_t *next = calloc(s->n_sess ? s->n_sess : 1, sizeof *next);
-    if (next == NULL) {
-        free(first);
-        free(by_sess);
-        return;
-    }
-    for (size_t k = 0; k < s->n_frefs; k++) {
-        uint32_t i = s->frefs[k].sess;
-        by_sess[first[i] + next[i]++] = s->frefs[k].finding;
-    }
-    free(next);
+    struct text_index ti;
+    bool have_index = text_index_build(s, &ti);
     fprintf(out, "TLS sessions: %zu\n", s->n_sess);
     for (size_t i = 0; i < s->n_sess; i++) {
         const struct tls_sess *t = &s->sess[i];
@@ -1030,15 +1171,11 @@ void tls_write_text(struct tls_state *s, FILE *out)
         }
         chain_text(s, out, "server ", t->chain[DIR_S2C]);
         chain_text(s, out, "client ", t->chain[DIR_C2S]);
-        for (size_t k = first[i]; k < first[i + 1]; k++) {
-            const struct finding *f = findings_at(s->ctx->findings, by_sess[k]);
-            if (f)
-                finding_write_text(out, f);
-        }
+        if (have_index)
+            sess_findings_text(s, t, &ti, out);
     }
     fputc('\n', out);
-    free(first);
-    free(by_sess);
+    text_index_free(&ti);
 }
 
 void tls_state_free(struct tls_state *s)

@@ -129,5 +129,18 @@ run analyze $now "$cap/tcp-v4.pcap"
 why="exit $rc, $(wc -c <"$tmp/out") bytes"
 check "text format (default) prints a non-empty report" eval 'is_rc 0 && [ -s "$tmp/out" ] && ! jq -e . "$tmp/out" >/dev/null 2>&1'
 
+# text: a TLS session's block points at its findings (#N); each finding's text appears once
+tls=${2%/}/tls/mtls-no-client-cert.pcap
+if [ -f "$tls" ]; then
+    run analyze $now "$tls"
+    "$bin" analyze --format json $now "$tls" 2>/dev/null | jq -r '.findings[].summary' >"$tmp/summaries"
+    dup=$(while IFS= read -r l; do [ "$(grep -cF -- "$l" "$tmp/out")" = 1 ] || echo "$l"; done <"$tmp/summaries")
+    why="exit $rc, $(lines "$tmp/summaries") findings, not printed exactly once: $(printf '%s' "$dup" | head -c 200)"
+    check "text prints each finding once; session blocks point at them" eval \
+        'is_rc 0 && [ -s "$tmp/summaries" ] && [ -z "$dup" ] && grep -q "^  findings: #[0-9]* \[ERROR\] TLS_CLIENT_CERT_NOT_SENT" "$tmp/out" && grep -q "^  #[0-9]* \[ERROR\] TLS_CLIENT_CERT_NOT_SENT: " "$tmp/out"'
+else
+    no "text prints each finding once" "$tls is missing"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

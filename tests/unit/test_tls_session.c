@@ -347,6 +347,50 @@ static void test_a_fatal_alert_past_the_listed_ones_still_ends_the_handshake(voi
     fx_free(&fx);
 }
 
+/* Text view: each session block points at its findings (and at those of
+ * the certificates it carried) by number; the full text is not repeated. */
+static void test_text_blocks_point_at_findings_instead_of_repeating_them(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fx_init(&fx, NULL, 5061);
+    struct flow_key k1 = conn(40000, 5061), k2 = conn(40002, 5061);
+    server_side(&fx, k1, &other_leaf, 1); /* self-signed: CERT_SELF_SIGNED, once */
+    struct ev_tls e = { .kind = TLS_EV_CERTIFICATE, .conn = k1, .from = DIR_C2S };
+    send_ev(&fx, &e, 8);                  /* empty client Certificate: tls-1's own finding */
+    server_side(&fx, k2, &other_leaf, 1);
+    tls_state_finish(fx.tls);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    tls_write_text(fx.tls, f);
+    fclose(f);
+    size_t self_signed = SIZE_MAX, not_sent = SIZE_MAX;
+    for (size_t i = 0; i < findings_count(fx.ctx.findings); i++) {
+        const struct finding *fi = findings_at(fx.ctx.findings, i);
+        assert_null(strstr(text, finding_summary(fi)));
+        if (finding_code(fi) == F_CERT_SELF_SIGNED)
+            self_signed = findings_text_number(fx.ctx.findings, i);
+        if (finding_code(fi) == F_TLS_CLIENT_CERT_NOT_SENT)
+            not_sent = findings_text_number(fx.ctx.findings, i);
+    }
+    assert_int_not_equal(self_signed, SIZE_MAX);
+    assert_int_not_equal(not_sent, SIZE_MAX);
+    char want[96];
+    const char *tls2 = strstr(text, "\ntls-2 ");
+    assert_non_null(tls2);
+    snprintf(want, sizeof want, "#%zu [WARN ] CERT_SELF_SIGNED (server [0])\n", self_signed);
+    const char *in1 = strstr(text, want);
+    assert_true(in1 != NULL && in1 < tls2);   /* in tls-1's block */
+    assert_non_null(strstr(tls2, want));      /* and in tls-2's: the same certificate */
+    snprintf(want, sizeof want, "#%zu [ERROR] TLS_CLIENT_CERT_NOT_SENT\n", not_sent);
+    const char *ns = strstr(text, want);
+    assert_true(ns != NULL && ns < tls2);     /* only tls-1's */
+    assert_null(strstr(tls2, want));
+    free(text);
+    fx_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_dtls_events_from_either_side_join_one_session),
         cmocka_unit_test(test_sessions_keep_their_own_sni_and_chain_when_shared),
         cmocka_unit_test(test_a_fatal_alert_past_the_listed_ones_still_ends_the_handshake),
+        cmocka_unit_test(test_text_blocks_point_at_findings_instead_of_repeating_them),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
