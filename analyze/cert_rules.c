@@ -180,16 +180,54 @@ bool cert_rules_name(const struct cert_check *c, const char *host, const char *h
     return add(c, fs, F_CERT_NAME_MISMATCH, SEV_ERROR, s, d);
 }
 
-void cert_rules_untrusted(const struct cert_check *c, const char *reason, struct findings *fs)
+void cert_rules_untrusted(const struct cert_check *c, const struct x509_verdict *v, struct findings *fs)
 {
-    char s[SUMMARY_MAX], d[DETAIL_MAX];
-    snprintf(s, sizeof s, "The %s certificate chain of %s does not verify against the trusted CAs: %s",
-             role_name(c->role), subject_of(c), reason);
+    /* room for three names (256 each in the verdict) and OpenSSL's reason */
+    char s[SUMMARY_MAX + 3 * sizeof v->subject], d[DETAIL_MAX + sizeof v->subject];
+    const char *role = role_name(c->role), *who = subject_of(c);
+    const char *at = v->subject[0] ? v->subject : who;
+    const char *issuer = v->issuer[0] ? v->issuer : "its issuer";
+    switch (v->fail) {
+    case X509_FAIL_NO_ISSUER:
+        if (v->depth == 0 && v->n_sent <= 1)
+            snprintf(s, sizeof s,
+                     "Configure the %s %s to send its intermediate CA certificate: it sent its certificate "
+                     "alone and its issuer %s is not in --ca-file (if that issuer is a root CA, add it to "
+                     "the trusted roots instead) (OpenSSL: %s)",
+                     role, who, issuer, v->reason);
+        else if (v->depth + 1 < v->n_sent)
+            snprintf(s, sizeof s,
+                     "The %s %s sent the wrong intermediate CA certificates: none of them issued %s, whose "
+                     "issuer is %s (OpenSSL: %s)",
+                     role, who, at, issuer, v->reason);
+        else
+            snprintf(s, sizeof s,
+                     "Add the root CA %s to the trusted roots: the %s certificate chain of %s ends at %s, "
+                     "issued by that CA, which is not in --ca-file (OpenSSL: %s)",
+                     issuer, role, who, at, v->reason);
+        break;
+    case X509_FAIL_UNTRUSTED_ROOT:
+        snprintf(s, sizeof s,
+                 "The %s certificate chain of %s ends at the self-signed %s, which is not in --ca-file: "
+                 "import it as a trusted root on every peer or replace it with a certificate from a "
+                 "trusted CA (OpenSSL: %s)",
+                 role, who, at, v->reason);
+        break;
+    case X509_FAIL_EXPIRED:
+    case X509_FAIL_NOT_YET_VALID:
+        snprintf(s, sizeof s, "The %s certificate chain of %s does not verify: %s %s; renew it (OpenSSL: %s)",
+                 role, who, at, v->fail == X509_FAIL_EXPIRED ? "has expired" : "is not valid yet", v->reason);
+        break;
+    default:
+        snprintf(s, sizeof s, "The %s certificate chain of %s does not verify against the trusted CAs at %s: %s",
+                 role, who, at, v->reason);
+        break;
+    }
     snprintf(d, sizeof d,
-             "OpenSSL verified the chain as sent (leaf first, intermediates untrusted) against --ca-file "
-             "and failed: %s. Each peer of a mutual TLS connection must have the other's root CA in its "
-             "trusted root store, and each side must send its intermediates.",
-             reason);
+             "OpenSSL verified the chain as sent (leaf first, %zu intermediate%s, untrusted) against --ca-file "
+             "and failed at certificate %zu of the chain (%s): %s. Each peer of a mutual TLS connection must "
+             "have the other's root CA in its trusted root store, and each side must send its intermediates.",
+             v->n_sent ? v->n_sent - 1 : 0, v->n_sent == 2 ? "" : "s", v->depth + 1, at, v->reason);
     add(c, fs, F_CERT_UNTRUSTED, SEV_ERROR, s, d);
 }
 

@@ -36,8 +36,9 @@ size_t cert_rules_check(const struct cert_check *c, struct findings *fs);
 bool cert_rules_name(const struct cert_check *c, const char *host, const char *host_source,
                      struct findings *fs);
 
-/* CERT_UNTRUSTED for a chain that did not verify with --ca-file. */
-void cert_rules_untrusted(const struct cert_check *c, const char *reason, struct findings *fs);
+/* CERT_UNTRUSTED for a chain that did not verify with --ca-file: what to
+ * change, by why it failed (v from x509_verify_chain). */
+void cert_rules_untrusted(const struct cert_check *c, const struct x509_verdict *v, struct findings *fs);
 
 /* CERT_MALFORMED: bytes in a Certificate message that are not a certificate. */
 void cert_rules_malformed(const char *sha1, const char *err, const char *tls_session, uint64_t frame,

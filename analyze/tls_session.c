@@ -33,7 +33,7 @@ struct cert_rec {
     bool checked[2];      /* rules run for this role (enum cert_role) */
     bool name_checked;
     char *err;            /* why the DER did not parse; NULL when it did */
-    char *untrusted_reason; /* OpenSSL's reason when trusted == 0 */
+    struct x509_verdict *verdict; /* why, when trusted == 0 */
     uint32_t *seen_in;    /* session indices */
     uint32_t n_seen, cap_seen, seen_dropped;
 };
@@ -426,7 +426,7 @@ static void cert_fields(struct jw *w, const void *obj)
     else
         jw_kbool(w, "trusted", c->trusted == 1);
     if (c->trusted == 0)
-        jw_kstr(w, "untrusted_reason", c->untrusted_reason ? c->untrusted_reason : "");
+        jw_kstr(w, "untrusted_reason", c->verdict ? c->verdict->reason : "");
     jw_key(w, "seen_in");
     jw_arr_begin(w);
     for (size_t i = 0; i < c->n_seen; i++)
@@ -577,11 +577,11 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
             s->n_certs++;
             is_new = true;
             if (s->store && c->parsed) {
-                char reason[256];
-                bool ok = x509_verify_chain(s->store, &e->certs[i], e->n_certs - i, ref, reason, sizeof reason);
+                struct x509_verdict v;
+                bool ok = x509_verify_chain(s->store, &e->certs[i], e->n_certs - i, ref, &v);
                 c->trusted = ok ? 1 : 0;
-                if (!ok)
-                    c->untrusted_reason = strdup(reason);
+                if (!ok && (c->verdict = malloc(sizeof *c->verdict)) != NULL)
+                    *c->verdict = v;
             }
         }
         uint32_t si = (uint32_t)(t - s->sess);
@@ -617,8 +617,8 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
             if (!c->checked[chk.role]) {
                 c->checked[chk.role] = true;
                 cert_rules_check(&chk, s->ctx->findings);
-                if (i == 0 && c->trusted == 0)
-                    cert_rules_untrusted(&chk, c->untrusted_reason ? c->untrusted_reason : "", s->ctx->findings);
+                if (i == 0 && c->trusted == 0 && c->verdict)
+                    cert_rules_untrusted(&chk, c->verdict, s->ctx->findings);
             }
             if (server && i == 0 && t->sni && !c->name_checked) {
                 c->name_checked = true;
@@ -1186,7 +1186,7 @@ void tls_state_free(struct tls_state *s)
         x509_info_free(&s->certs[i].xi);
         free(s->certs[i].seen_in);
         free(s->certs[i].err);
-        free(s->certs[i].untrusted_reason);
+        free(s->certs[i].verdict);
     }
     free(s->certs);
     free(s->cert_sha1);

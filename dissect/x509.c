@@ -377,21 +377,52 @@ void x509_store_free(void *store)
     X509_STORE_free(store);
 }
 
-bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at, char *reason,
-                       size_t reason_len)
+static enum x509_fail fail_class(int error)
+{
+    switch (error) {
+    case X509_V_OK: return X509_FAIL_NONE;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return X509_FAIL_NO_ISSUER;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return X509_FAIL_UNTRUSTED_ROOT;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return X509_FAIL_EXPIRED;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return X509_FAIL_NOT_YET_VALID;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: return X509_FAIL_SIGNATURE;
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN: return X509_FAIL_NOT_A_CA;
+    default: return X509_FAIL_OTHER;
+    }
+}
+
+static void name_into(char *out, size_t cap, const X509_NAME *nm)
+{
+    char *s = nm ? name_string(nm) : NULL;
+    snprintf(out, cap, "%s", s ? s : "");
+    free(s);
+}
+
+bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at, struct x509_verdict *v)
 {
     bool ok = false;
     X509 *leaf = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    snprintf(reason, reason_len, "%s", "no certificate");
+    memset(v, 0, sizeof *v);
+    v->fail = X509_FAIL_OTHER;
+    v->n_sent = n;
+    snprintf(v->reason, sizeof v->reason, "%s", "no certificate");
     if (n == 0 || untrusted == NULL || ctx == NULL)
         goto out;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *p = ders[i].p;
         X509 *x = d2i_X509(NULL, &p, (long)ders[i].n);
         if (x == NULL) {
-            snprintf(reason, reason_len, "certificate %zu of the chain is not valid DER", i + 1);
+            snprintf(v->reason, sizeof v->reason, "certificate %zu of the chain is not valid DER", i + 1);
+            v->depth = i;
             goto out;
         }
         if (i == 0)
@@ -405,9 +436,19 @@ bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at,
     X509_VERIFY_PARAM_set_time(param, (time_t)(at / 1000000000LL));
     if (X509_verify_cert(ctx) == 1) {
         ok = true;
-        reason[0] = '\0';
+        v->fail = X509_FAIL_NONE;
+        v->reason[0] = '\0';
     } else {
-        snprintf(reason, reason_len, "%s", X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+        v->error = X509_STORE_CTX_get_error(ctx);
+        v->fail = fail_class(v->error);
+        int depth = X509_STORE_CTX_get_error_depth(ctx);
+        v->depth = depth > 0 ? (size_t)depth : 0;
+        snprintf(v->reason, sizeof v->reason, "%s", X509_verify_cert_error_string(v->error));
+        X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+        if (cur) {
+            name_into(v->subject, sizeof v->subject, X509_get_subject_name(cur));
+            name_into(v->issuer, sizeof v->issuer, X509_get_issuer_name(cur));
+        }
     }
 out:
     ERR_clear_error();

@@ -59,9 +59,29 @@ bool x509_name_matches(const struct x509_info *xi, const char *host);
  * returned pointer is an X509_STORE *. */
 void *x509_store_load(const char *pem_file, char *err, size_t err_len);
 void x509_store_free(void *store);
+/* Why a chain did not verify, in classes a person acts on differently. */
+enum x509_fail {
+    X509_FAIL_NONE,          /* it verified */
+    X509_FAIL_NO_ISSUER,     /* a certificate's issuer was neither sent nor trusted */
+    X509_FAIL_UNTRUSTED_ROOT, /* it ends at a self-signed certificate that is not trusted */
+    X509_FAIL_EXPIRED,
+    X509_FAIL_NOT_YET_VALID,
+    X509_FAIL_SIGNATURE,     /* a signature does not verify */
+    X509_FAIL_NOT_A_CA,      /* an issuer is not allowed to issue (basicConstraints, path length) */
+    X509_FAIL_OTHER,
+};
+
+struct x509_verdict {
+    enum x509_fail fail;
+    int error;               /* OpenSSL's X509_V_ERR_* (0 when it verified) */
+    size_t depth;            /* position in the chain of the certificate it failed at, 0 = leaf */
+    size_t n_sent;           /* certificates given: the leaf and the intermediates after it */
+    char reason[128];        /* OpenSSL's X509_verify_cert_error_string */
+    char subject[256], issuer[256]; /* of the certificate it failed at (RFC 4514), "" if none */
+};
+
 /* Verify ders[0] with ders[1..n) as untrusted intermediates at time at.
- * Returns true when it verifies; else reason gets OpenSSL's string. */
-bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at, char *reason,
-                       size_t reason_len);
+ * Returns true when it verifies; v says why not otherwise. */
+bool x509_verify_chain(void *store, const struct span *ders, size_t n, ts_ns at, struct x509_verdict *v);
 
 #endif

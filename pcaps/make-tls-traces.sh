@@ -1,10 +1,12 @@
 #!/bin/sh
 # make-tls-traces.sh: records the TLS test traces in pcaps/tls/ with real `openssl s_server`
 # and `openssl s_client` on loopback (client 127.0.0.1, server 127.0.0.2), captured by
-# tcpdump -i lo. Certificates with chosen properties are made fresh by `openssl req`/`ca`
-# into pcaps/tls/pki/ (kept, so a golden's SHA-1s can be traced back to a PEM).
-# Validity periods are absolute dates around the goldens' --now 2026-01-01T00:00:00Z.
-# Needs root (tcpdump). Every step is bounded by a timeout.
+# tcpdump -i lo inside a network namespace of its own (tls-x, deleted at exit), so other
+# programs on the host's loopback never get into a trace. Certificates with chosen properties
+# are made fresh by `openssl req`/`ca` into pcaps/tls/pki/ (kept, so a golden's SHA-1s can be
+# traced back to a PEM). Validity periods are absolute dates around the goldens' --now
+# 2026-01-01T00:00:00Z. Needs root (ip netns, tcpdump). Every step is bounded by a timeout.
+# (Traces recorded before 2026-11 were captured on the host's lo; same commands.)
 #
 #   sh pcaps/make-tls-traces.sh              # all cases
 #   sh pcaps/make-tls-traces.sh mtls-ok      # one case (the PKI is reused if present)
@@ -160,9 +162,18 @@ subjectAltName = DNS:um.example.com" "$I"
 
 # ---- capture ------------------------------------------------------------------------
 
-capture_start() { # $1 = pcap, $2 = port
+NS=tls-x
+IN="ip netns exec $NS"
+netns_up() {
+    ip netns del $NS 2>/dev/null || true
+    ip netns add $NS
+    $IN ip link set lo up
+    trap 'ip netns del $NS 2>/dev/null || true' EXIT INT TERM
+}
+
+capture_start() { # $1 = pcap, $2 = port, $3 = tcp | udp (default tcp)
     rm -f "$1"
-    tcpdump -i lo -U -s 0 -w "$1" "host $CLIENT and host $SERVER and tcp port $2" >/dev/null 2>&1 &
+    $IN tcpdump -i lo -U -s 0 -w "$1" "host $CLIENT and host $SERVER and ${3:-tcp} port $2" >/dev/null 2>&1 &
     TCPDUMP=$!
     sleep 1
 }
@@ -180,13 +191,13 @@ tls_case() {
     pcap=$OUT/$name.pcap
     capture_start "$pcap" "$port"
     # shellcheck disable=SC2086
-    timeout 15 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
+    $IN timeout 15 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
         >"$OUT/.$name.server.log" 2>&1 </dev/null &
     SRV=$!
     sleep 1
     # shellcheck disable=SC2086
     (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 1) |
-        timeout 10 openssl s_client -connect "$SERVER:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
+        $IN timeout 10 openssl s_client -connect "$SERVER:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
         echo "$name: s_client exited $?" >&2
     sleep 0.5
     kill "$SRV" 2>/dev/null || true
@@ -250,13 +261,27 @@ run_case() {
         tls_case server-noeku-name-mismatch 5061 \
             "-tls1_2 -cert $P/um-noeku.pem -key $P/um-noeku.key $CHAIN" \
             "-tls1_2 -servername um2.example.com" ;;
+    ca-chain-trusted) # mutual TLS, both chains complete; analyzed with --ca-file pki/root/ca.pem
+        tls_case ca-chain-trusted 5061 \
+            "-tls1_2 -cert $P/um-server.pem -key $P/um-server.key $CHAIN -Verify 2 -purpose sslclient -verify_return_error $TRUST" \
+            "-tls1_2 -servername um.example.com -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN $TRUST" ;;
+    ca-missing-intermediate) # the server sends its leaf without the issuing CA; the client does not verify
+        tls_case ca-missing-intermediate 5061 \
+            "-tls1_2 -cert $P/um-server.pem -key $P/um-server.key" \
+            "-tls1_2 -servername um.example.com" ;;
+    ca-root-not-in-file) # complete chain; analyzed with a --ca-file that holds another root only
+        tls_case ca-root-not-in-file 5061 \
+            "-tls1_2 -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN" \
+            "-tls1_2 -servername gw.example.com" ;;
     *) echo "unknown case $1" >&2; exit 64 ;;
     esac
 }
 
 make_pki
+netns_up
 ALL="mtls-ok mtls-no-client-cert mtls-client-serverauth-only tls12-rsa-selfsigned tls12-ecdhe-ec tls13
-     tls10-ecdhe tls11-rsa server-expired server-not-yet-valid server-expiring server-noeku-name-mismatch"
+     tls10-ecdhe tls11-rsa server-expired server-not-yet-valid server-expiring server-noeku-name-mismatch
+     ca-chain-trusted ca-missing-intermediate ca-root-not-in-file"
 # shellcheck disable=SC2086 # ALL is a word list
 [ $# -gt 0 ] || set -- $ALL
 for c in "$@"; do

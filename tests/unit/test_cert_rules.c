@@ -233,6 +233,63 @@ static void test_name_mismatch_against_sni(void **state)
     drop(&p);
 }
 
+/* CERT_UNTRUSTED says what to change, by why the chain failed. */
+static const char *untrusted_summary(const struct parsed *p, const struct x509_verdict *v, struct findings **fs)
+{
+    *fs = findings_new(100, NULL, NULL);
+    struct cert_check c = { .xi = &p->xi, .role = CERT_ROLE_SERVER, .leaf = true, .ref_time = now(),
+                            .tls_session = "tls-1", .peer = "10.0.0.1:5061", .frame = 4 };
+    cert_rules_untrusted(&c, v, *fs);
+    assert_int_equal(findings_count(*fs), 1);
+    assert_int_equal(finding_code(findings_at(*fs, 0)), F_CERT_UNTRUSTED);
+    assert_int_equal(finding_severity(findings_at(*fs, 0)), SEV_ERROR);
+    return finding_summary(findings_at(*fs, 0));
+}
+
+static void test_untrusted_chain_advice_follows_the_failure(void **state)
+{
+    (void)state;
+    struct parsed p;
+    struct tcert_opts o = { .cn = "um.example.com", .rsa_bits = 2048, .eku = "serverAuth", .not_after_days = 300 };
+    make(&p, &o);
+    struct findings *fs;
+    struct x509_verdict v = { .fail = X509_FAIL_NO_ISSUER, .depth = 0, .n_sent = 1,
+                              .reason = "unable to get local issuer certificate",
+                              .subject = "CN=um.example.com", .issuer = "CN=Issuing CA" };
+    const char *s = untrusted_summary(&p, &v, &fs);
+    assert_non_null(strstr(s, "to send its intermediate CA certificate"));
+    assert_non_null(strstr(s, "CN=Issuing CA"));
+    assert_non_null(strstr(s, "(OpenSSL: unable to get local issuer certificate)"));
+    findings_free(fs);
+    /* a complete chain whose root is not trusted */
+    v.depth = 1;
+    v.n_sent = 2;
+    snprintf(v.subject, sizeof v.subject, "CN=Issuing CA");
+    snprintf(v.issuer, sizeof v.issuer, "CN=Root CA");
+    s = untrusted_summary(&p, &v, &fs);
+    assert_non_null(strstr(s, "Add the root CA CN=Root CA to the trusted roots"));
+    findings_free(fs);
+    /* intermediates sent, but not the leaf's issuer */
+    v.depth = 0;
+    v.n_sent = 3;
+    snprintf(v.subject, sizeof v.subject, "CN=um.example.com");
+    snprintf(v.issuer, sizeof v.issuer, "CN=Issuing CA 2");
+    s = untrusted_summary(&p, &v, &fs);
+    assert_non_null(strstr(s, "sent the wrong intermediate CA certificates"));
+    findings_free(fs);
+    v = (struct x509_verdict){ .fail = X509_FAIL_UNTRUSTED_ROOT, .n_sent = 1, .reason = "self-signed certificate",
+                               .subject = "CN=um.example.com" };
+    s = untrusted_summary(&p, &v, &fs);
+    assert_non_null(strstr(s, "import it as a trusted root"));
+    findings_free(fs);
+    v = (struct x509_verdict){ .fail = X509_FAIL_EXPIRED, .n_sent = 2, .reason = "certificate has expired",
+                               .subject = "CN=um.example.com" };
+    s = untrusted_summary(&p, &v, &fs);
+    assert_non_null(strstr(s, "has expired; renew it"));
+    findings_free(fs);
+    drop(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_key_sizes_per_profile),
         cmocka_unit_test(test_self_signed_leaf_is_flagged),
         cmocka_unit_test(test_name_mismatch_against_sni),
+        cmocka_unit_test(test_untrusted_chain_advice_follows_the_failure),
     };
     return cmocka_run_group_tests(tests, make_root, free_root);
 }

@@ -179,21 +179,32 @@ static void test_chain_verifies_only_against_its_own_root(void **state)
 
     struct span chain[2] = { { leaf.der, leaf.der_len }, { inter.der, inter.der_len } };
     ts_ns now = (ts_ns)time(NULL) * 1000000000LL;
-    char reason[256];
-    assert_true(x509_verify_chain(store, chain, 2, now, reason, sizeof reason));
-    /* without the intermediate the chain is incomplete */
-    assert_false(x509_verify_chain(store, chain, 1, now, reason, sizeof reason));
-    assert_string_equal(reason, "unable to get local issuer certificate");
+    struct x509_verdict v;
+    assert_true(x509_verify_chain(store, chain, 2, now, &v));
+    assert_int_equal(v.fail, X509_FAIL_NONE);
+    /* without the intermediate the chain is incomplete: it fails at the leaf, whose issuer is missing */
+    assert_false(x509_verify_chain(store, chain, 1, now, &v));
+    assert_string_equal(v.reason, "unable to get local issuer certificate");
+    assert_int_equal(v.fail, X509_FAIL_NO_ISSUER);
+    assert_int_equal(v.depth, 0);
+    assert_int_equal(v.n_sent, 1);
+    assert_non_null(strstr(v.issuer, "CN=Issuing"));
     /* judged at a time after the leaf expired */
-    assert_false(x509_verify_chain(store, chain, 2, now + 400LL * 86400 * 1000000000LL, reason, sizeof reason));
-    assert_string_equal(reason, "certificate has expired");
+    assert_false(x509_verify_chain(store, chain, 2, now + 400LL * 86400 * 1000000000LL, &v));
+    assert_string_equal(v.reason, "certificate has expired");
+    assert_int_equal(v.fail, X509_FAIL_EXPIRED);
     x509_store_free(store);
 
     f = fopen(path, "w");
     PEM_write_X509(f, other.x);
     fclose(f);
     store = x509_store_load(path, err, sizeof err);
-    assert_false(x509_verify_chain(store, chain, 2, now, reason, sizeof reason));
+    /* another root in the file: the chain ends at the intermediate, whose issuer is not trusted */
+    assert_false(x509_verify_chain(store, chain, 2, now, &v));
+    assert_int_equal(v.fail, X509_FAIL_NO_ISSUER);
+    assert_int_equal(v.depth, 1);
+    assert_non_null(strstr(v.subject, "CN=Issuing"));
+    assert_non_null(strstr(v.issuer, "CN=Root"));
     x509_store_free(store);
     unlink(path);
     assert_null(x509_store_load("/nonexistent/ca.pem", err, sizeof err));
