@@ -1165,9 +1165,13 @@ void tls_write_text(struct tls_state *s, FILE *out)
         fprintf(out, "  mutual TLS: %s; established: %s\n", mutual, sess_established(t) ? "yes" : "no");
         for (const struct alert_rec *a = alert_at(s, t->alert_head); a; a = alert_at(s, a->next)) {
             char buf[8];
-            fprintf(out, "  alert from %s: %s %s (frame %llu)\n", a->from == DIR_C2S ? "client" : "server",
-                    a->encrypted ? "encrypted" : a->level == 2 ? "fatal" : "warning",
-                    a->encrypted ? "" : alert_desc_name(a->desc, buf), (unsigned long long)a->frame);
+            if (a->encrypted)
+                fprintf(out, "  alert from %s: encrypted (frame %llu)\n", a->from == DIR_C2S ? "client" : "server",
+                        (unsigned long long)a->frame);
+            else
+                fprintf(out, "  alert from %s: %s %s (frame %llu)\n", a->from == DIR_C2S ? "client" : "server",
+                        a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "unknown",
+                        alert_desc_name(a->desc, buf), (unsigned long long)a->frame);
         }
         chain_text(s, out, "server ", t->chain[DIR_S2C]);
         chain_text(s, out, "client ", t->chain[DIR_C2S]);
