@@ -126,6 +126,7 @@ static void analyzer_emit(void *ctx, const struct event *ev)
         break;
     case EV_TLS:
         tls_state_event(a->ctx.tls, ev);
+        calls_event(a->ctx.calls, ev);
         break;
     case EV_SIP:
         calls_event(a->ctx.calls, ev);
@@ -217,6 +218,7 @@ void analyzer_finish(struct analyzer *a, const struct input_summary *in)
     tls_state_finish(a->ctx.tls);
     calls_finish(a->ctx.calls);
     rtp_state_finish(a->ctx.rtp);
+    calls_finish_media(a->ctx.calls);
     anomaly_findings(a);
     capture_findings(a, in);
 }

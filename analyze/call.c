@@ -8,6 +8,7 @@
 #include "rtp_stats.h"
 #include "seclevel.h"
 #include "sip_event.h"
+#include "tls_calls.h"
 
 /*
  * A call lives from its first INVITE to its end (a final failure, a BYE, or
@@ -86,6 +87,7 @@ struct call_state {
     uint64_t n_total, n_dropped;
     struct wrong_port_seen wrong_port[WRONG_PORT_SEEN_MAX];
     size_t n_wrong_port;
+    struct tls_calls *opaque; /* SIP over TLS not visible: entries from TLS + media */
 };
 
 static uint64_t hash_str(const char *s)
@@ -107,7 +109,10 @@ struct call_state *calls_new(struct analyze_ctx *ctx)
     while (s->n_buckets < max && s->n_buckets < (1u << 20))
         s->n_buckets <<= 1;
     s->buckets = calloc(s->n_buckets, sizeof *s->buckets);
-    if (s->buckets == NULL) {
+    s->opaque = ctx ? tls_calls_new(ctx) : NULL;
+    if (s->buckets == NULL || (ctx && s->opaque == NULL)) {
+        free(s->buckets);
+        tls_calls_free(s->opaque);
         free(s);
         return NULL;
     }
@@ -297,6 +302,7 @@ static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
 static void call_write_core(struct jw *w, const struct call *c)
 {
     jw_kstr(w, "call_id", c->call_id);
+    jw_kbool(w, "opaque", false);
     jw_kstr(w, "from", c->from);
     jw_kstr(w, "to", c->to);
     jw_kuint(w, "first_frame", c->first_frame);
@@ -606,9 +612,17 @@ static void ladder_add(struct call *c, const struct event *ev, const struct ev_s
 
 void calls_event(struct call_state *s, const struct event *ev)
 {
-    if (s == NULL || ev->kind != EV_SIP)
+    if (s == NULL)
+        return;
+    if (ev->kind == EV_TLS) {
+        tls_calls_tls_event(s->opaque, ev);
+        return;
+    }
+    if (ev->kind != EV_SIP)
         return;
     const struct ev_sip *m = ev->body;
+    if (m->transport == SIP_TR_TLS)
+        tls_calls_sip_seen(s->opaque, ev->flow); /* any SIP, not only INVITE dialogs */
     linger_expire(s, ev->at.ts);
     struct call *c = call_find(s, m->call_id);
     if (c == NULL) {
@@ -684,6 +698,18 @@ void calls_finish(struct call_state *s)
     }
 }
 
+void calls_note_stream(struct call_state *s, const struct rtp_stream_view *v)
+{
+    if (s)
+        tls_calls_note_stream(s->opaque, v);
+}
+
+void calls_finish_media(struct call_state *s)
+{
+    if (s)
+        tls_calls_finish(s->opaque);
+}
+
 enum { RTP_LINK_NONE = UINT32_MAX };
 
 /*
@@ -734,6 +760,8 @@ void calls_write_json(struct call_state *s, struct jw *w)
         jw_obj_end(w);
     }
     free(next);
+    if (s)
+        tls_calls_write_json(s->opaque, w);
     jw_arr_end(w);
 }
 
@@ -747,9 +775,9 @@ static void time_of_day(ts_ns t, char out[ISO_TIME_MAX])
 
 void calls_write_text(struct call_state *s, FILE *out)
 {
-    if (s == NULL || s->head == NULL)
+    if (s == NULL)
         return;
-    size_t n = 0;
+    size_t n = tls_calls_count(s->opaque);
     for (struct call *c = s->head; c; c = c->next)
         n += !c->emitted;
     if (n == 0)
@@ -779,6 +807,7 @@ void calls_write_text(struct call_state *s, FILE *out)
         if (c->n_msgs > c->n_ladder)
             fprintf(out, "    ... %u more messages\n", c->n_msgs - c->n_ladder);
     }
+    tls_calls_write_text(s->opaque, out);
 }
 
 void calls_free(struct call_state *s)
@@ -792,5 +821,6 @@ void calls_free(struct call_state *s)
         c = next;
     }
     free(s->buckets);
+    tls_calls_free(s->opaque);
     free(s);
 }

@@ -32,11 +32,29 @@ void tls_write_text(struct tls_state *s, FILE *out);
 void tls_state_free(struct tls_state *s);
 /* The id ("tls-3") of the TLS session on this TCP connection, or NULL. */
 const char *tls_session_for_flow(const struct tls_state *s, const struct flow_key *k);
+/* What other modules may know of a session; strings live as long as s. */
+struct tls_facts {
+    const char *id;          /* "tls-3" */
+    struct flow_key conn;    /* client -> server */
+    uint64_t first_frame;
+    bool dtls, established, app_data, decrypted;
+    const char *version;     /* "TLS1.2", NULL unknown */
+    bool cert_request;       /* the server asked for a client certificate */
+    int client_cert;         /* 1 sent one, 0 sent none (empty or no Certificate), -1 not visible (TLS 1.3) */
+};
+bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_facts *out);
 
 /* call.c + seclevel.c: SPEC "calls". */
 struct call_state *calls_new(struct analyze_ctx *ctx);
+/* EV_SIP, and EV_TLS (after tls_state_event) for SIP over TLS that stays opaque. */
 void calls_event(struct call_state *s, const struct event *ev);
 void calls_finish(struct call_state *s);
+struct rtp_stream_view;
+/* A finished, numbered stream (rtp_stats.c calls this): links media to
+ * SIP-over-TLS sessions whose calls are not visible. */
+void calls_note_stream(struct call_state *s, const struct rtp_stream_view *v);
+/* After rtp_state_finish: the calls that depend on the media (ndjson writes them). */
+void calls_finish_media(struct call_state *s);
 void calls_write_json(struct call_state *s, struct jw *w);
 void calls_write_text(struct call_state *s, FILE *out);
 void calls_free(struct call_state *s);

@@ -241,6 +241,9 @@ struct rtp_stream {
     char *call_id;
     uint64_t rtcp_sr, rtcp_rr;
     char id_str[24];
+    bool judged;          /* the payload verdict was taken (no SDP said) */
+    struct rtp_payload_verdict verdict;
+    struct rtp_payload_tally tally; /* the first packets' payloads, while srtp is unknown */
     struct rtp_stats st;
 };
 
@@ -453,6 +456,15 @@ static void write_stream_fields(struct jw *w, const void *obj)
         jw_knull(w, "srtp");
     else
         jw_kbool(w, "srtp", st->srtp == 1);
+    /* "sdp": the call's SDP said; "payload": judged from the packets (no SDP seen) */
+    jw_kstr(w, "srtp_evidence", st->srtp < 0 ? NULL : st->judged ? "payload" : "sdp");
+    if (st->judged) {
+        char why[320];
+        rtp_payload_describe(&st->verdict, st->pt, why, sizeof why);
+        jw_kstr(w, "srtp_detail", why);
+    } else {
+        jw_knull(w, "srtp_detail");
+    }
     jw_kstr(w, "call_id", st->call_id);
     jw_key(w, "rtcp");
     jw_obj_begin(w);
@@ -547,6 +559,37 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
     }
 }
 
+/* No SDP named the stream: its payload decides SRTP, when it can. */
+static void stream_judge(struct rtp_stream *st)
+{
+    if (st->srtp >= 0 || st->judged)
+        return;
+    st->judged = true;
+    rtp_payload_judge(&st->tally, st->pt, &st->verdict);
+    if (st->verdict.guess != SRTP_GUESS_UNKNOWN)
+        st->srtp = st->verdict.guess == SRTP_GUESS_SRTP ? 1 : 0;
+}
+
+static void stream_view(const struct rtp_stream *st, struct rtp_stream_view *out)
+{
+    *out = (struct rtp_stream_view){
+        .id = st->id_str, .ssrc = st->ssrc, .flow = &st->flow, .payload_type = st->pt,
+        .stats = &st->st, .has_periodic = st->has_periodic, .periodic = st->periodic,
+        .call_id = st->call_id, .srtp = st->srtp,
+        .srtp_evidence = st->judged ? (st->srtp >= 0 ? SRTP_EVIDENCE_PAYLOAD : SRTP_EVIDENCE_NONE)
+                                    : (st->srtp >= 0 ? SRTP_EVIDENCE_SDP : SRTP_EVIDENCE_NONE),
+        .verdict = st->judged ? &st->verdict : NULL,
+    };
+}
+
+/* A stream is numbered and judged: the calls module may link it. */
+static void stream_done(struct rtp_state *s, struct rtp_stream *st)
+{
+    struct rtp_stream_view v;
+    stream_view(st, &v);
+    calls_note_stream(s->ctx->calls, &v);
+}
+
 /* The one exit of a stream: idle timeout, eviction or end of capture. */
 static void stream_finish(struct rtp_state *s, struct rtp_stream *st, struct live_list *l)
 {
@@ -558,7 +601,9 @@ static void stream_finish(struct rtp_state *s, struct rtp_stream *st, struct liv
         return;
     }
     if (streaming(s)) {
+        stream_judge(st);
         st->has_periodic = rtp_find_periodic_drop(st->st.gaps, st->st.n_gaps, &st->periodic);
+        stream_done(s, st);
         stream_findings(s, st);
         report_stream_object(s->ctx->out, "rtp_stream", write_stream_fields, st);
         s->n_streams--;
@@ -692,6 +737,9 @@ static void on_rtp(struct rtp_state *s, const struct event *ev)
             st->srtp = r->is_srtp ? 1 : 0;
         if (st->call_id == NULL && r->call_id != NULL)
             st->call_id = strdup(r->call_id); /* once per stream, not per packet */
+    } else if (st->srtp < 0 && r->pt == st->pt && !rtp_payload_tally_full(&st->tally)) {
+        /* no SDP: the first packets' payloads will say SRTP or not */
+        rtp_payload_tally_add(&st->tally, r->seq, r->timestamp, r->payload);
     }
 
     uint32_t clock = 0;
@@ -793,7 +841,9 @@ void rtp_state_finish(struct rtp_state *s)
     for (size_t i = 0; i < s->n_done; i++) {
         struct rtp_stream *st = s->done[i];
         stream_set_id(s, st);
+        stream_judge(st);
         st->has_periodic = rtp_find_periodic_drop(st->st.gaps, st->st.n_gaps, &st->periodic);
+        stream_done(s, st);
         stream_findings(s, st);
     }
 }
@@ -865,7 +915,8 @@ void rtp_write_text(struct rtp_state *s, FILE *out)
         }
         uint64_t expected = rtp_stats_expected(&st->st), lost = rtp_stats_lost(&st->st);
         fprintf(out, "  %-7s %s -> %s ssrc 0x%08x %s%s: %llu pkts, lost %llu (%.1f%%), jitter %.2f ms, max delta %.1f ms",
-                st->id_str, src, dst, st->ssrc, codec, st->srtp == 1 ? " SRTP" : "",
+                st->id_str, src, dst, st->ssrc, codec,
+                st->srtp == 1 ? (st->judged ? " SRTP (by payload)" : " SRTP") : "",
                 (unsigned long long)st->st.packets, (unsigned long long)lost,
                 expected ? 100.0 * (double)lost / (double)expected : 0.0,
                 rtp_stats_mean_jitter_ms(&st->st), (double)st->st.max_delta_ns / 1e6);
@@ -909,11 +960,6 @@ bool rtp_state_stream_at(const struct rtp_state *s, size_t i, struct rtp_stream_
 {
     if (s == NULL || i >= s->n_done)
         return false;
-    const struct rtp_stream *st = s->done[i];
-    *out = (struct rtp_stream_view){
-        .id = st->id_str, .ssrc = st->ssrc, .flow = &st->flow, .payload_type = st->pt,
-        .stats = &st->st, .has_periodic = st->has_periodic, .periodic = st->periodic,
-        .call_id = st->call_id, .srtp = st->srtp,
-    };
+    stream_view(s->done[i], out);
     return true;
 }

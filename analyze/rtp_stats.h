@@ -8,6 +8,7 @@
 
 #include "modules.h"
 #include "rtp_gaps.h"
+#include "rtp_payload.h"
 
 /* Gaps kept per stream; later ones are counted in gaps_dropped. */
 enum { RTP_GAPS_MAX = 128 };
@@ -66,6 +67,9 @@ void rtp_stats_fini(struct rtp_stats *st);
 /* Clock rate of a static payload type (RFC 3551 tables 4 and 5), 0 if none. */
 uint32_t rtp_static_clock_rate(uint8_t pt);
 
+/* How a stream's srtp was decided. */
+enum rtp_srtp_evidence { SRTP_EVIDENCE_NONE, SRTP_EVIDENCE_SDP, SRTP_EVIDENCE_PAYLOAD };
+
 /* Read-only view for tests and the call module: confirmed streams kept for
  * the report, in id order (json/text formats only; ndjson frees them). */
 size_t rtp_state_stream_count(const struct rtp_state *s);
@@ -79,6 +83,8 @@ struct rtp_stream_view {
     struct rtp_periodic periodic;
     const char *call_id; /* NULL when unknown */
     int srtp;            /* 1, 0, or -1 unknown */
+    enum rtp_srtp_evidence srtp_evidence;
+    const struct rtp_payload_verdict *verdict; /* the payload's, NULL when SDP decided */
 };
 bool rtp_state_stream_at(const struct rtp_state *s, size_t i, struct rtp_stream_view *out);
 

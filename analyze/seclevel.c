@@ -197,6 +197,54 @@ enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
     return l;
 }
 
+int seclevel_mutual_tls(bool cert_request, int client_cert)
+{
+    if (client_cert < 0)
+        return -1;
+    return cert_request && client_cert == 1;
+}
+
+enum sec_level seclevel_opaque(const struct opaque_evidence *o, char *ev, size_t cap)
+{
+    char tls[320];
+    const char *mutual;
+    switch (seclevel_mutual_tls(o->cert_request, o->client_cert)) {
+    case 1: mutual = "mutual TLS (the client sent a certificate)"; break;
+    case -1: mutual = "mutual TLS not visible (TLS 1.3 encrypts the client's Certificate)"; break;
+    default:
+        mutual = o->cert_request ? "not mutual TLS: the server asked for a client certificate and the "
+                                   "client sent none"
+                                 : "not mutual TLS: the server did not ask for a client certificate";
+    }
+    snprintf(tls, sizeof tls, "SIP over TLS (%s, %s, %s), its content not visible without keys "
+                              "(--keylog or --rsa-key would show the calls and their SDP)",
+             o->tls_id, o->version ? o->version : "version unknown", mutual);
+    size_t n_unknown = o->n_streams - o->n_srtp - o->n_clear;
+    enum sec_level l;
+    char media[512];
+    if (o->n_streams == 0) {
+        snprintf(media, sizeof media, "no RTP between these two hosts during or after the session: "
+                                      "no call was made, or the media ran between other addresses "
+                                      "(an SBC or media relay), so the level is unknown");
+        l = SEC_UNKNOWN;
+    } else if (o->n_clear > 0) {
+        snprintf(media, sizeof media, "%zu RTP stream%s between the same hosts, %zu in clear (%s: %s)",
+                 o->n_streams, o->n_streams == 1 ? "" : "s", o->n_clear, o->media_stream, o->media_detail);
+        l = SEC_SIP_SECURED;
+    } else if (n_unknown == 0) {
+        snprintf(media, sizeof media, "%zu RTP stream%s between the same hosts, all SRTP (%s: %s)",
+                 o->n_streams, o->n_streams == 1 ? "" : "s", o->media_stream, o->media_detail);
+        l = SEC_SECURED;
+    } else {
+        snprintf(media, sizeof media, "%zu RTP stream%s between the same hosts, %zu whose encryption the "
+                                      "payload cannot tell (%s: %s), so the level is unknown",
+                 o->n_streams, o->n_streams == 1 ? "" : "s", n_unknown, o->media_stream, o->media_detail);
+        l = SEC_UNKNOWN;
+    }
+    snprintf(ev, cap, "%s; %s", tls, media);
+    return l;
+}
+
 /* strcasestr is a GNU extension; this is the portable few lines. */
 static bool contains_nocase(const char *hay, const char *needle)
 {

@@ -59,6 +59,26 @@ enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
                              const struct sdp_view *answer, char *ev, size_t cap);
 
 /*
+ * SIP over TLS whose content is not visible (no keys): the level comes from
+ * the TLS session and the RTP seen between the same two hosts, each
+ * stream's SRTP decided from its payload (dissect/rtp_payload.h).
+ */
+struct opaque_evidence {
+    const char *tls_id;       /* "tls-2" */
+    const char *version;      /* "TLS1.0", NULL unknown */
+    bool cert_request;        /* the server asked for a client certificate */
+    int client_cert;          /* 1 sent, 0 none, -1 not visible */
+    size_t n_streams;         /* RTP streams between the hosts during/after the session */
+    size_t n_srtp, n_clear;   /* decided SRTP / clear; the rest undecided */
+    const char *media_detail; /* why, for one representative stream ("" none) */
+    const char *media_stream; /* that stream's id */
+};
+
+enum sec_level seclevel_opaque(const struct opaque_evidence *o, char *ev, size_t cap);
+/* true, false, or -1 not visible: mutual TLS in the sense of SPEC (client certificate sent). */
+int seclevel_mutual_tls(bool cert_request, int client_cert);
+
+/*
  * An INVITE with this offer failed with status (415/488/606 are the
  * candidates). True when the offer's media security explains the refusal:
  * summary and detail then say which end wanted what, name the three levels

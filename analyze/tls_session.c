@@ -1219,3 +1219,32 @@ const char *tls_session_for_flow(const struct tls_state *s, const struct flow_ke
     }
     return t ? t->id : NULL;
 }
+
+bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_facts *out)
+{
+    /* ids are "tls-N", N the 1-based index (new_sess) */
+    if (s == NULL || id == NULL || strncmp(id, "tls-", 4) != 0)
+        return false;
+    char *end = NULL;
+    unsigned long n = strtoul(id + 4, &end, 10);
+    if (end == id + 4 || *end != '\0' || n == 0 || n > s->n_sess)
+        return false;
+    const struct tls_sess *t = &s->sess[n - 1];
+    memset(out, 0, sizeof *out);
+    out->id = t->id;
+    out->conn = t->conn;
+    out->first_frame = t->first_frame;
+    out->dtls = t->dtls;
+    out->established = sess_established(t);
+    out->app_data = t->appdata != 0;
+    out->decrypted = false;
+    out->version = version_str(t->have_server_hello ? t->version : t->client_version);
+    out->cert_request = t->cert_request;
+    if (t->client_cert_msg)
+        out->client_cert = chain_count(s, t->chain[DIR_C2S]) > 0;
+    else if (t->version == TLS_V_TLS13)
+        out->client_cert = -1;
+    else
+        out->client_cert = 0;
+    return true;
+}

@@ -102,6 +102,8 @@ static void rtp_parse(struct dissect_ctx *dc, const struct flow_key *k, struct c
         payload -= pad;
     }
     ev.payload_len = payload > UINT16_MAX ? UINT16_MAX : (uint16_t)payload;
+    struct cur pc = cur_take(&c, payload);
+    ev.payload = cur_span(&pc);
 
     const struct media_hint *h = find_hint(dc, k);
     if (h != NULL) {

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cursor.h"
+
 /*
  * EV_RTP: one RTP packet. The flow (event.flow) gives the direction; a
  * stream is SSRC + that flow. Everything is borrowed for the emit only:
@@ -17,6 +19,7 @@ struct ev_rtp {
     uint8_t pt;           /* payload type, 0..127 */
     bool marker;
     uint16_t payload_len; /* bytes after header, CSRCs, extension and padding */
+    struct span payload;  /* those bytes, borrowed: for rtp_payload_tally_add only */
     /* The SDP's word on this endpoint (media_expect), copied per packet. */
     bool has_hint;
     bool is_srtp;         /* SAVP / crypto / fingerprint accepted */

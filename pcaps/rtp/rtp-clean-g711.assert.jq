@@ -8,6 +8,6 @@
 .rtp_streams[0].max_delta_ms > 26.65 and .rtp_streams[0].max_delta_ms < 26.67
 .rtp_streams[0].jitter_ms < 0.573
 .rtp_streams[0].gaps == [] and .rtp_streams[0].periodic_drop == null
-.rtp_streams[0].srtp == null and .rtp_streams[0].call_id == null
+.rtp_streams[0].srtp == false and .rtp_streams[0].srtp_evidence == "payload" and .rtp_streams[0].call_id == null
 .rtp_streams[0].rtcp.sr == 2
 [.findings[] | select(.code == "RTP_LOSS" or .code == "RTP_PERIODIC_DROP" or .code == "IPSEC_MEDIA_DROP")] | length == 0

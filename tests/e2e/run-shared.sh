@@ -76,6 +76,16 @@ while read -r file packets links rest; do
         spis=*) jqcheck "$file" "$c" "([.ipsec[]?.spis[]?] | unique | length) == $v" '[.ipsec[]?.spis[]?] | unique' ;;
         first=*) jqcheck "$file" "$c" ".input.first_time | startswith(\"$v\")" .input.first_time ;;
         last=*) jqcheck "$file" "$c" ".input.last_time | startswith(\"$v\")" .input.last_time ;;
+        assert=*)
+            if [ ! -f "$exp/$v" ]; then
+                echo "FAIL $file: no assertion file $exp/$v"
+                ok=0
+            else
+                sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$exp/$v" >"$tmp/asserts"
+                while IFS= read -r expr; do
+                    jqcheck "$file" "$v: $expr" "$expr" '.calls | map({tls_session, security_level, rtp_streams})'
+                done <"$tmp/asserts"
+            fi ;;
         *) echo "FAIL $file: unknown check '$c' in $exp" ; ok=0 ;;
         esac
     done

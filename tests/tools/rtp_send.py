@@ -14,8 +14,16 @@ Examples:
   rtp_send.py --dst 127.0.0.1:40006 --outage 5000:5000      # 5 s lost from t=5 s
   rtp_send.py --dst 127.0.0.1:40008 --seq-start 65000       # wraps after 536 packets
   rtp_send.py --dst 127.0.0.1:40010 --swap-every 50 --dup-every 70
+  rtp_send.py --dst 10.77.0.2:40002 --payload tone            # speech-like G.711, not silence
+  rtp_send.py --dst 10.77.0.2:40002 --payload tone --srtp KEY  # SRTP by libsrtp2 (python3-pylibsrtp)
+
+--srtp takes the 30-byte SDES master key and salt in base64 (a=crypto inline:,
+AES_CM_128_HMAC_SHA1_80): each packet is protected by libsrtp2 itself, so the
+payload is AES-CM encrypted and carries a real 10-byte HMAC-SHA1 tag.
 """
 import argparse
+import base64
+import math
 import random
 import socket
 import struct
@@ -43,6 +51,9 @@ def parse_args():
     ap.add_argument("--swap-every", type=int, default=0, help="send packet pairs swapped every N")
     ap.add_argument("--dup-every", type=int, default=0, help="send a duplicate every N packets")
     ap.add_argument("--rtcp-every", type=int, default=0, help="send an RTCP SR on port+1 every N packets")
+    ap.add_argument("--payload", choices=("silence", "tone"), default="silence",
+                    help="silence (constant bytes) or a speech-like tone under a syllable envelope")
+    ap.add_argument("--srtp", help="protect with libsrtp2: base64 master key+salt (30 bytes)")
     return ap.parse_args()
 
 
@@ -59,6 +70,40 @@ def rtcp_sr(a, ts, sent_pkts, sent_bytes):
     return struct.pack("!BBH", 0x80, 200, len(body) // 4) + body
 
 
+def ulaw(sample):
+    """G.711 mu-law of a 16-bit linear sample."""
+    sign = 0x80 if sample < 0 else 0
+    s = min(abs(int(sample)), 32635) + 0x84
+    exp = 7
+    mask = 0x4000
+    while exp > 0 and not s & mask:
+        exp -= 1
+        mask >>= 1
+    mant = (s >> (exp + 3)) & 0x0F
+    return ~(sign | (exp << 4) | mant) & 0xFF
+
+
+def tone_frame(a, index, samples, rng):
+    """One frame of a voiced sound: two harmonics, a 3 Hz syllable envelope, some noise."""
+    out = bytearray()
+    for j in range(samples):
+        t = (index * samples + j) / a.clock
+        env = 0.15 + 0.85 * abs(math.sin(2 * math.pi * 1.5 * t))
+        x = env * (7000 * math.sin(2 * math.pi * 220 * t) + 2500 * math.sin(2 * math.pi * 660 * t))
+        x += rng.uniform(-300, 300)
+        out.append(ulaw(x) if a.pt == 0 else ulaw(x) ^ 0x55)  # PCMA: even bits inverted (close enough)
+    return bytes(out)
+
+
+def srtp_session(key_b64):
+    from pylibsrtp import Policy, Session  # Debian python3-pylibsrtp (libsrtp2)
+    key = base64.b64decode(key_b64)
+    if len(key) != 30:
+        raise SystemExit("--srtp: the key must be 30 bytes (16 key + 14 salt) in base64")
+    return Session(policy=Policy(key=key, ssrc_type=Policy.SSRC_ANY_OUTBOUND,
+                                 srtp_profile=Policy.SRTP_PROFILE_AES128_CM_SHA1_80))
+
+
 def main():
     a = parse_args()
     host, port = a.dst.rsplit(":", 1)
@@ -73,6 +118,8 @@ def main():
     samples = a.clock * a.ptime // 1000
     n = int(a.duration * 1000 / a.ptime)
     payload = bytes([0xFF if a.pt == 0 else 0xD5]) * samples
+    tone_rng = random.Random(a.seed + 1)
+    srtp = srtp_session(a.srtp) if a.srtp else None
     pattern = tuple(int(x) for x in a.pattern.split(":")) if a.pattern else None
     outage = tuple(int(x) for x in a.outage.split(":")) if a.outage else None
     silence = tuple(int(x) for x in a.silence.split(":")) if a.silence else None
@@ -99,7 +146,11 @@ def main():
             lost = True
         if a.random_loss and rng.random() * 100 < a.random_loss:
             lost = True
+        if a.payload == "tone":
+            payload = tone_frame(a, i, samples, tone_rng)
         pkt = rtp_packet(a, seq, ts, marker_next, payload)
+        if srtp is not None:
+            pkt = srtp.protect(pkt)
         marker_next = False
         seq += 1
         ts += samples

@@ -188,6 +188,54 @@ static void seclevel_other_statuses_are_not_mismatches(void **state)
     assert_false(seclevel_mismatch(NULL, NULL, 415, "x", "", true, summary, sizeof summary, d, sizeof d));
 }
 
+/* SIP over TLS without keys: level from the session and the media between the hosts. */
+static void seclevel_opaque_tls_with_clear_media_is_sip_secured(void **state)
+{
+    (void)state;
+    char ev[1024];
+    struct opaque_evidence o = { .tls_id = "tls-1", .version = "TLS1.0", .cert_request = true,
+                                 .client_cert = 0, .n_streams = 2, .n_clear = 2,
+                                 .media_detail = "payload 160 bytes = one PCMU frame", .media_stream = "rtp-2" };
+    assert_int_equal(seclevel_opaque(&o, ev, sizeof ev), SEC_SIP_SECURED);
+    assert_non_null(strstr(ev, "tls-1"));
+    assert_non_null(strstr(ev, "not mutual TLS"));
+    assert_non_null(strstr(ev, "rtp-2"));
+    /* one clear stream among SRTP ones: the weakest media decides */
+    o.n_srtp = 1;
+    o.n_clear = 1;
+    assert_int_equal(seclevel_opaque(&o, ev, sizeof ev), SEC_SIP_SECURED);
+}
+
+static void seclevel_opaque_tls_with_srtp_media_is_secured(void **state)
+{
+    (void)state;
+    char ev[1024];
+    struct opaque_evidence o = { .tls_id = "tls-2", .version = "TLS1.2", .cert_request = true,
+                                 .client_cert = 1, .n_streams = 2, .n_srtp = 2,
+                                 .media_detail = "tag", .media_stream = "rtp-1" };
+    assert_int_equal(seclevel_opaque(&o, ev, sizeof ev), SEC_SECURED);
+    assert_non_null(strstr(ev, "mutual TLS (the client sent a certificate)"));
+    assert_int_equal(seclevel_mutual_tls(true, 1), 1);
+    assert_int_equal(seclevel_mutual_tls(false, 0), 0);
+    assert_int_equal(seclevel_mutual_tls(true, -1), -1);
+}
+
+static void seclevel_opaque_without_decided_media_is_unknown(void **state)
+{
+    (void)state;
+    char ev[1024];
+    struct opaque_evidence o = { .tls_id = "tls-3", .client_cert = -1, .media_detail = "", .media_stream = "" };
+    assert_int_equal(seclevel_opaque(&o, ev, sizeof ev), SEC_UNKNOWN);
+    assert_non_null(strstr(ev, "no RTP between these two hosts"));
+    /* SRTP and an undecided stream: not all known, so unknown */
+    o.n_streams = 2;
+    o.n_srtp = 1;
+    o.media_detail = "PT 111 has no fixed frame size";
+    o.media_stream = "rtp-4";
+    assert_int_equal(seclevel_opaque(&o, ev, sizeof ev), SEC_UNKNOWN);
+    assert_non_null(strstr(ev, "cannot tell"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +253,9 @@ int main(void)
         cmocka_unit_test(seclevel_t38_reinvite_refused_is_not_a_security_mismatch),
         cmocka_unit_test(seclevel_rtp_offer_refused_with_srtp_sdp_is_a_mismatch),
         cmocka_unit_test(seclevel_other_statuses_are_not_mismatches),
+        cmocka_unit_test(seclevel_opaque_tls_with_clear_media_is_sip_secured),
+        cmocka_unit_test(seclevel_opaque_tls_with_srtp_media_is_secured),
+        cmocka_unit_test(seclevel_opaque_without_decided_media_is_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
