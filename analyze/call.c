@@ -495,6 +495,13 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
             }
         }
         snprintf(h.call_id, sizeof h.call_id, "%s", c->call_id);
+        /* the hosts of the call's signaling, which IPsec may cover while
+         * the c= media addresses differ (a PBX relaying media elsewhere) */
+        if (c->first_flow.src.family) {
+            h.has_sig = true;
+            h.sig[0] = c->first_flow.src;
+            h.sig[1] = c->first_flow.dst;
+        }
         media_expect_add(s->ctx->media, &m->addr, m->port, &h, ts);
         /* RTCP on port + 1 (RFC 3550 section 11) unless muxed. */
         if (m->port < 65535)

@@ -239,6 +239,8 @@ struct rtp_stream {
     bool has_periodic;
     struct rtp_periodic periodic;
     char *call_id;
+    bool has_sig;         /* the call's signaling hosts, from its SDP hint */
+    struct ip_addr sig[2];
     uint64_t rtcp_sr, rtcp_rr;
     char id_str[24];
     bool judged;          /* the payload verdict was taken (no SDP said) */
@@ -497,7 +499,7 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
     if (fs == NULL)
         return;
     char src[ENDPOINT_STR_MAX], dst[ENDPOINT_STR_MAX];
-    char summary[512], detail[1024];
+    char summary[512], detail[1024], pair[224];
     stream_endpoints(st, src, dst);
     struct finding_refs refs = { .call_id = st->call_id, .rtp_stream = st->id_str };
 
@@ -518,23 +520,40 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
         gap_frames(st, &f);
         findings_add(fs, &f);
 
-        if (s->ctx->ipsec &&
-            ipsec_between(s->ctx->ipsec, &st->flow.src, &st->flow.dst)) {
+        /* IPsec between the stream's own hosts, or between the hosts of
+         * its call's signaling (a gateway and PBX whose media addresses
+         * differ from their SIP addresses): either policy explains it. */
+        const struct ip_addr *ia = NULL, *ib = NULL;
+        bool via_call = false;
+        if (s->ctx->ipsec && ipsec_between(s->ctx->ipsec, &st->flow.src, &st->flow.dst)) {
+            ia = &st->flow.src;
+            ib = &st->flow.dst;
+        } else if (s->ctx->ipsec && st->has_sig && ipsec_between(s->ctx->ipsec, &st->sig[0], &st->sig[1])) {
+            ia = &st->sig[0];
+            ib = &st->sig[1];
+            via_call = true;
+        }
+        if (ia) {
             char a[IP_ADDR_STR_MAX], b[IP_ADDR_STR_MAX];
-            ip_addr_format(&st->flow.src, a);
-            ip_addr_format(&st->flow.dst, b);
+            ip_addr_format(ia, a);
+            ip_addr_format(ib, b);
             struct finding_spec g = { .code = F_IPSEC_MEDIA_DROP,
                                       .severity = finding_default_severity(F_IPSEC_MEDIA_DROP),
                                       .summary = summary, .detail = detail, .refs = refs };
             snprintf(summary, sizeof summary,
-                     "Periodic audio drop on %s coincides with IPsec between %s and %s",
-                     st->id_str, a, b);
+                     "Periodic audio drop on %s coincides with IPsec between %s and %s%s",
+                     st->id_str, a, b, via_call ? ", the hosts of its call's signaling" : "");
+            if (via_call)
+                snprintf(pair, sizeof pair, "the hosts that signal its call (%s and %s; the media "
+                                            "runs between other addresses)", a, b);
+            else
+                snprintf(pair, sizeof pair, "the same hosts");
             snprintf(detail, sizeof detail,
-                     "RTP stream %s loses %.0f ms every %.0f ms while ESP/IKE runs between the "
-                     "same hosts. An IPsec policy applied to the media of an IP gateway or IP "
+                     "RTP stream %s (%s -> %s) loses %.0f ms every %.0f ms while ESP/IKE runs "
+                     "between %s. An IPsec policy applied to the media of an IP gateway or IP "
                      "PBX drops about one second of voice every three seconds: exclude the IP "
                      "gateway / IP PBX from the IPsec policy.",
-                     st->id_str, st->periodic.gap_ms, st->periodic.period_ms);
+                     st->id_str, src, dst, st->periodic.gap_ms, st->periodic.period_ms, pair);
             gap_frames(st, &g);
             findings_add(fs, &g);
         }
@@ -735,8 +754,14 @@ static void on_rtp(struct rtp_state *s, const struct event *ev)
     if (r->has_hint) {
         if (st->srtp < 0)
             st->srtp = r->is_srtp ? 1 : 0;
-        if (st->call_id == NULL && r->call_id != NULL)
+        if (st->call_id == NULL && r->call_id != NULL) {
             st->call_id = strdup(r->call_id); /* once per stream, not per packet */
+            if (r->sig_a && r->sig_b) {
+                st->has_sig = true;
+                st->sig[0] = *r->sig_a;
+                st->sig[1] = *r->sig_b;
+            }
+        }
     } else if (st->srtp < 0 && r->pt == st->pt && !rtp_payload_tally_full(&st->tally)) {
         /* no SDP: the first packets' payloads will say SRTP or not */
         rtp_payload_tally_add(&st->tally, r->seq, r->timestamp, r->payload);

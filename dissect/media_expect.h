@@ -14,6 +14,8 @@ struct media_hint {
     uint8_t clock_pt;       /* a dynamic payload type with a known clock, or 255 */
     uint32_t clock_rate;    /* from rtpmap for clock_pt, 0 unknown */
     char call_id[128];      /* the call that announced it ("" unknown) */
+    bool has_sig;           /* sig[] known: the call's signaling hosts (first INVITE's ends) */
+    struct ip_addr sig[2];
 };
 
 struct media_expect;

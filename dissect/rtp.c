@@ -120,6 +120,10 @@ static void rtp_parse(struct dissect_ctx *dc, const struct flow_key *k, struct c
             }
         }
         ev.call_id = (terminated && h->call_id[0] != '\0') ? h->call_id : NULL;
+        if (h->has_sig) {
+            ev.sig_a = &h->sig[0];
+            ev.sig_b = &h->sig[1];
+        }
     }
     dc->stats.rtp_packets++;
     sink_emit(&dc->sink, EV_RTP, at, k, &ev);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "netaddr.h"
 
 /*
  * EV_RTP: one RTP packet. The flow (event.flow) gives the direction; a
@@ -26,6 +27,9 @@ struct ev_rtp {
     uint8_t hint_clock_pt;    /* dynamic payload type the hint knows, or 255 */
     uint32_t hint_clock_rate; /* its rtpmap clock rate, 0 unknown */
     const char *call_id;  /* NULL when unknown */
+    /* The call's signaling hosts (may differ from the media addresses), NULL
+     * when unknown; point into the hint table like call_id. */
+    const struct ip_addr *sig_a, *sig_b;
 };
 
 /* EV_RTCP: one (compound) RTCP datagram, its packet types counted. */
