@@ -62,6 +62,19 @@ struct tls_sess {
     bool client_cert_msg : 1;  /* the client sent a Certificate message */
     bool closed : 1;
     bool ended : 1;            /* end-of-session rules ran and it was streamed */
+    /* decryption facts (TLS_EV_KEYS .. DECRYPT_STATS); keys_seen: a key store was configured */
+    bool keys_seen : 1, decrypted : 1, decrypt_failed : 1, inner_sip : 1;
+    uint8_t key_source;        /* enum key_src */
+    uint8_t app_plain;         /* bit (1 << enum dir): decrypted application data from that side */
+    uint32_t dec;              /* index + 1 in tls_state.decs (counts), 0 none */
+};
+
+/* What a key source was, in a byte. */
+enum key_src { KSRC_NONE, KSRC_KEYLOG, KSRC_RSA, KSRC_RESUMED };
+
+/* Decryption counts of a session with keys: rare, so out of line. */
+struct dec_rec {
+    uint64_t records, auth_failures, app_bytes;
 };
 
 /* docs/LIMITS.md states what a session costs; grow it only with a reason. */
@@ -105,6 +118,8 @@ struct tls_state {
     size_t n_alerts, cap_alerts;
     struct sess_finding_ref *frefs;
     size_t n_frefs, cap_frefs;
+    struct dec_rec *decs;
+    size_t n_decs, cap_decs;
     void *store;       /* X509_STORE from --ca-file */
     char store_err[256];
     uint64_t seed;
@@ -493,7 +508,7 @@ static void sess_fields(struct jw *w, const void *obj)
     jw_key(w, "client_certificate_sent");
     if (t->client_cert_msg)
         jw_bool(w, chain_count(v->s, t->chain[DIR_C2S]) > 0);
-    else if (t->version == TLS_V_TLS13)
+    else if (t->version == TLS_V_TLS13 && !t->decrypted)
         jw_null(w); /* the client's Certificate is encrypted in 1.3 */
     else
         jw_bool(w, false);
@@ -520,7 +535,19 @@ static void sess_fields(struct jw *w, const void *obj)
     }
     jw_arr_end(w);
     jw_kbool(w, "established", sess_established(t));
-    jw_kbool(w, "decrypted", false);
+    jw_kbool(w, "decrypted", t->decrypted);
+    if (t->keys_seen) {
+        static const char *const src_names[] = { NULL, "keylog", "rsa_key", "resumed" };
+        const struct dec_rec *d = t->dec ? &v->s->decs[t->dec - 1] : NULL;
+        jw_key(w, "decryption");
+        jw_obj_begin(w);
+        jw_kstr(w, "keys", t->key_source < 4 ? src_names[t->key_source] : NULL);
+        jw_kuint(w, "records", d ? d->records : 0);
+        jw_kuint(w, "auth_failures", d ? d->auth_failures : 0);
+        jw_kuint(w, "app_bytes", d ? d->app_bytes : 0);
+        jw_kstr(w, "inner_protocol", t->inner_sip ? "sip" : NULL);
+        jw_obj_end(w);
+    }
     if (t->closed)
         jw_kstr(w, "closed_by", close_reason_name((enum close_reason)t->close_why));
 }
@@ -643,7 +670,12 @@ static const char *alert_desc_name(uint8_t d, char buf[8])
 static void on_alert(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e, const struct event *ev)
 {
     bool listed = t->n_alerts < SESS_ALERTS_MAX;
-    bool fatal = !e->alert_encrypted && e->alert_level == 2 && !sess_established(t) && !t->fatal_alert;
+    /* A decrypted TLS 1.3 alert before the server sent application data
+     * still ends the handshake: the client's Finished went first (e.g. a
+     * server refusing the client certificate). */
+    bool in_handshake = !sess_established(t) ||
+                        (e->decrypted && t->version == TLS_V_TLS13 && !(t->app_plain & (1 << DIR_S2C)));
+    bool fatal = !e->alert_encrypted && e->alert_level == 2 && in_handshake && !t->fatal_alert;
     if (!listed && !fatal)
         return;
     /* A fatal alert past the listed ones is kept unlisted: the findings name it. */
@@ -691,8 +723,8 @@ static void on_alert(struct tls_state *s, struct tls_sess *t, const struct ev_tl
     }
     snprintf(summary, sizeof summary, "The %s (%s) ended the TLS handshake with fatal alert %s",
              e->from == DIR_C2S ? "client" : "server", ep, name);
-    snprintf(detail, sizeof detail, "Alert %s (%u) was sent in clear before the handshake completed.%s", name,
-             e->alert_desc, hint);
+    snprintf(detail, sizeof detail, "Alert %s (%u) was sent %s before the handshake completed.%s", name,
+             e->alert_desc, e->decrypted ? "encrypted (read with the session's keys)" : "in clear", hint);
     sess_finding(s, t, F_TLS_HANDSHAKE_ALERT, summary, detail, NULL, ev->at.frame);
 }
 
@@ -711,6 +743,43 @@ static void on_client_certificate_check(struct tls_state *s, struct tls_sess *t,
                  "certificate with the Client Authentication EKU, issued by a CA the server trusts (the "
                  "CertificateRequest lists the CA names the server accepts).",
                  NULL, ev->at.frame);
+}
+
+static void on_decrypt_failed(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e,
+                              const struct event *ev)
+{
+    if (t->decrypt_failed)
+        return;
+    t->decrypt_failed = true;
+    char ep[ENDPOINT_STR_MAX], summary[512];
+    if (e->from == DIR_C2S)
+        endpoint_format(&t->conn.src, t->conn.sport, ep);
+    else
+        endpoint_format(&t->conn.dst, t->conn.dport, ep);
+    snprintf(summary, sizeof summary,
+             "Records from the %s (%s) do not decrypt with the keys given for this session: check that the "
+             "key log or RSA key belongs to this capture", e->from == DIR_C2S ? "client" : "server", ep);
+    sess_finding(s, t, F_TLS_DECRYPT_FAILED, summary,
+                 "A key was found for this session (by its ClientHello random, or an RSA key for the server), but "
+                 "a record's authentication tag or MAC did not verify with it: the key log was written for "
+                 "another run, was edited, or the RSA key is not the server's. Records that fail stay opaque and "
+                 "are counted in the session's decryption.auth_failures.",
+                 NULL, ev->at.frame);
+}
+
+static void on_decrypt_stats(struct tls_state *s, struct tls_sess *t, const struct ev_tls *e)
+{
+    if (e->records_decrypted)
+        t->decrypted = true;
+    if (t->dec == 0) {
+        if (s->n_decs >= UINT32_MAX || !grow((void **)&s->decs, &s->cap_decs, s->n_decs + 1, sizeof *s->decs))
+            return;
+        t->dec = (uint32_t)++s->n_decs;
+    }
+    struct dec_rec *d = &s->decs[t->dec - 1];
+    d->records = e->records_decrypted;
+    d->auth_failures = e->auth_failures;
+    d->app_bytes = e->app_bytes;
 }
 
 static bool sip_port(const struct tls_state *s, uint16_t p)
@@ -732,7 +801,7 @@ static void sess_end(struct tls_state *s, struct tls_sess *t)
         return;
     t->ended = true;
     if (!sess_established(t) && !t->dtls && (sip_port(s, t->conn.dport) || sip_port(s, t->conn.sport)) &&
-        !(t->version == TLS_V_TLS13 && t->have_server_hello)) {
+        !(t->version == TLS_V_TLS13 && t->have_server_hello && !t->decrypted)) {
         char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], why[512], summary[768], buf[8];
         endpoint_format(&t->conn.src, t->conn.sport, cl);
         endpoint_format(&t->conn.dst, t->conn.dport, sv);
@@ -781,6 +850,10 @@ static const char *msg_name(enum tls_ev_kind k)
     case TLS_EV_ENCRYPTED_HANDSHAKE: return "Finished";
     case TLS_EV_APPLICATION_DATA: return "application data";
     case TLS_EV_CLOSE: return "close";
+    case TLS_EV_KEYS: return "keys";
+    case TLS_EV_FINISHED: return "Finished";
+    case TLS_EV_DECRYPT_FAILED: return "undecryptable record";
+    case TLS_EV_DECRYPT_STATS: return "close";
     }
     return "?";
 }
@@ -832,8 +905,11 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     }
     if (ev->at.frame)
         t->last_frame = ev->at.frame;
-    if (e->kind != TLS_EV_ALERT)
+    if (e->kind != TLS_EV_ALERT && e->kind != TLS_EV_KEYS && e->kind != TLS_EV_DECRYPT_STATS &&
+        e->kind != TLS_EV_DECRYPT_FAILED)
         t->last_msg[e->from] = (uint8_t)(e->kind + 1);
+    if (e->decrypted)
+        t->decrypted = true;
     switch (e->kind) {
     case TLS_EV_CLIENT_HELLO:
         t->client_version = e->version;
@@ -876,6 +952,27 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
         break;
     case TLS_EV_APPLICATION_DATA:
         t->appdata |= (uint8_t)(1 << e->from);
+        if (e->decrypted) {
+            t->app_plain |= (uint8_t)(1 << e->from);
+            if (e->inner_protocol)
+                t->inner_sip = true;
+        }
+        break;
+    case TLS_EV_KEYS:
+        t->keys_seen = true;
+        t->key_source = !e->key_source                        ? KSRC_NONE
+                        : strcmp(e->key_source, "keylog") == 0  ? KSRC_KEYLOG
+                        : strcmp(e->key_source, "rsa_key") == 0 ? KSRC_RSA
+                                                                : KSRC_RESUMED;
+        break;
+    case TLS_EV_FINISHED:
+        t->enc_hs |= (uint8_t)(1 << e->from);
+        break;
+    case TLS_EV_DECRYPT_FAILED:
+        on_decrypt_failed(s, t, e, ev);
+        break;
+    case TLS_EV_DECRYPT_STATS:
+        on_decrypt_stats(s, t, e);
         break;
     default:
         break;
@@ -1141,7 +1238,18 @@ void tls_write_text(struct tls_state *s, FILE *out)
         return;
     struct text_index ti;
     bool have_index = text_index_build(s, &ti);
+    size_t with_keys = 0, without = 0, decrypted = 0;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        const struct tls_sess *t = &s->sess[i];
+        if (t->keys_seen && t->key_source != KSRC_NONE)
+            with_keys++;
+        else if (t->keys_seen)
+            without++;
+        decrypted += t->decrypted;
+    }
     fprintf(out, "TLS sessions: %zu\n", s->n_sess);
+    if (with_keys || without)
+        fprintf(out, "decryption: keys for %zu, no keys for %zu, decrypted %zu\n", with_keys, without, decrypted);
     for (size_t i = 0; i < s->n_sess; i++) {
         const struct tls_sess *t = &s->sess[i];
         char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX];
@@ -1155,7 +1263,8 @@ void tls_write_text(struct tls_state *s, FILE *out)
                 t->sni ? sni_get(s, t->sni) : "-");
         const char *mutual;
         if (!t->cert_request)
-            mutual = t->version == TLS_V_TLS13 ? "not visible (TLS 1.3)" : "no (server did not request a client certificate)";
+            mutual = t->version == TLS_V_TLS13 && !t->decrypted ? "not visible (TLS 1.3)"
+                                                                : "no (server did not request a client certificate)";
         else if (chain_count(s, t->chain[DIR_C2S]))
             mutual = "yes";
         else if (t->client_cert_msg)
@@ -1163,6 +1272,17 @@ void tls_write_text(struct tls_state *s, FILE *out)
         else
             mutual = "requested, no client Certificate seen";
         fprintf(out, "  mutual TLS: %s; established: %s\n", mutual, sess_established(t) ? "yes" : "no");
+        if (t->keys_seen && t->key_source != KSRC_NONE) {
+            static const char *const src_text[] = { "", "the key log", "the RSA key", "a resumed session" };
+            const struct dec_rec *d = t->dec ? &s->decs[t->dec - 1] : NULL;
+            fprintf(out, "  decrypted: %s (keys from %s), %llu records, %llu bytes of application data%s%s\n",
+                    t->decrypted ? "yes" : "no", src_text[t->key_source & 3],
+                    (unsigned long long)(d ? d->records : 0), (unsigned long long)(d ? d->app_bytes : 0),
+                    t->inner_sip ? ", SIP inside" : "",
+                    d && d->auth_failures ? ", some records failed authentication" : "");
+        } else if (t->keys_seen) {
+            fprintf(out, "  decrypted: no (no keys for this session)\n");
+        }
         for (const struct alert_rec *a = alert_at(s, t->alert_head); a; a = alert_at(s, a->next)) {
             char buf[8];
             if (a->encrypted)
@@ -1201,6 +1321,7 @@ void tls_state_free(struct tls_state *s)
     free(s->chain_slots);
     free(s->alerts);
     free(s->frefs);
+    free(s->decs);
     free(s->sess);
     free(s->by_flow);
     if (s->store)
@@ -1237,12 +1358,12 @@ bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_fac
     out->dtls = t->dtls;
     out->established = sess_established(t);
     out->app_data = t->appdata != 0;
-    out->decrypted = false;
+    out->decrypted = t->decrypted;
     out->version = version_str(t->have_server_hello ? t->version : t->client_version);
     out->cert_request = t->cert_request;
     if (t->client_cert_msg)
         out->client_cert = chain_count(s, t->chain[DIR_C2S]) > 0;
-    else if (t->version == TLS_V_TLS13)
+    else if (t->version == TLS_V_TLS13 && !t->decrypted)
         out->client_cert = -1;
     else
         out->client_cert = 0;

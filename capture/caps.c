@@ -25,6 +25,7 @@ const struct limits limits_default = {
     .certs_max = 50000,
     .findings_max = 100000,
     .ipsec_pairs_max = 4096,
+    .tls_keylog_entries_max = 1000000, /* ~290 MB when full; allocated as lines arrive */
 };
 
 struct limit_field {
@@ -40,7 +41,7 @@ static const struct limit_field fields[] = {
     F32(reasm_hold_bytes_max), F64(reasm_memcap_bytes), F32(ipfrag_max),
     F32(ipfrag_timeout_ms), F32(ipfrag_bytes_max), F32(sip_msg_bytes_max), F32(calls_max),
     F32(rtp_streams_max), F32(tls_sessions_max), F32(certs_max), F32(findings_max),
-    F32(ipsec_pairs_max),
+    F32(ipsec_pairs_max), F32(tls_keylog_entries_max),
 };
 
 bool limits_set(struct limits *l, const char *assignment, char *err, unsigned err_len)

@@ -22,6 +22,7 @@ struct limits {
     uint32_t certs_max;
     uint32_t findings_max;
     uint32_t ipsec_pairs_max;
+    uint32_t tls_keylog_entries_max; /* distinct client randoms kept from key logs */
 };
 
 extern const struct limits limits_default;

@@ -12,6 +12,7 @@
 #include "pcap_input.h"
 #include "registry.h"
 #include "stream_digest.h"
+#include "tls_keylog.h"
 
 struct pipeline {
     struct decoder *dec;
@@ -47,6 +48,24 @@ static void write_stats(void *ctx, struct jw *w)
     jw_kuint(w, "rtcp_packets", ds->rtcp_packets);
     jw_kuint(w, "ike_packets", ds->ike_packets);
     jw_kuint(w, "esp_in_udp_packets", ds->esp_in_udp_packets);
+    if (sw->dc->keys) {
+        /* counts only: no secret ever reaches the report */
+        const struct tls_keystore_stats *ks = tls_keystore_stats(sw->dc->keys);
+        jw_key(w, "tls_decryption");
+        jw_obj_begin(w);
+        jw_kuint(w, "keylog_lines", ks->lines);
+        jw_kuint(w, "keylog_secrets", ks->secrets);
+        jw_kuint(w, "keylog_bad_lines", ks->bad_lines);
+        jw_kuint(w, "keylog_dropped", ks->dropped);
+        jw_kuint(w, "pcapng_secrets_blocks", ks->dsb_blocks);
+        jw_kuint(w, "rsa_keys", ks->rsa_keys);
+        jw_kuint(w, "sessions_with_keys", ds->tls_sessions_with_keys);
+        jw_kuint(w, "sessions_without_keys", ds->tls_sessions_without_keys);
+        jw_kuint(w, "records_decrypted", ds->tls_records_decrypted);
+        jw_kuint(w, "auth_failures", ds->tls_auth_failures);
+        jw_kuint(w, "app_bytes", ds->tls_app_bytes_decrypted);
+        jw_obj_end(w);
+    }
     const struct stream_digests *sd = sw->dc->digests;
     if (sd == NULL)
         return;
@@ -93,12 +112,44 @@ static int check_option_files(const struct options *o)
     for (size_t i = 0; i < o->n_keylogs; i++)
         if (check_readable("--keylog", o->keylogs[i]) < 0)
             return -1;
-    for (size_t i = 0; i < o->n_rsa_keys; i++)
-        if (check_readable("--rsa-key", o->rsa_keys[i]) < 0)
+    return 0;
+}
+
+/* The key store from --keylog and --rsa-key; NULL (and nothing to do) without them. */
+static int load_keys(const struct options *o, struct tls_keystore **out)
+{
+    *out = NULL;
+    if (o->n_keylogs == 0 && o->n_rsa_keys == 0)
+        return 0;
+    struct tls_keystore *ks = tls_keystore_new(o->lim.tls_keylog_entries_max);
+    char err[ERRBUF_LEN];
+    if (ks == NULL) {
+        fprintf(stderr, "sipsec: out of memory for the key store\n");
+        return -1;
+    }
+    for (size_t i = 0; i < o->n_keylogs; i++) {
+        if (tls_keystore_load_keylog(ks, o->keylogs[i], err, sizeof err) < 0) {
+            fprintf(stderr, "sipsec: --keylog %s\n", err);
+            tls_keystore_free(ks);
             return -1;
-    if (o->n_keylogs || o->n_rsa_keys)
-        fprintf(stderr, "sipsec: note: TLS decryption is not in this version yet; "
-                        "encrypted SIP stays opaque\n");
+        }
+    }
+    for (size_t i = 0; i < o->n_rsa_keys; i++) {
+        if (tls_keystore_load_rsa(ks, o->rsa_keys[i], err, sizeof err) < 0) {
+            fprintf(stderr, "sipsec: --rsa-key %s\n", err);
+            tls_keystore_free(ks);
+            return -1;
+        }
+    }
+    const struct tls_keystore_stats *st = tls_keystore_stats(ks);
+    if (o->n_keylogs && st->secrets == 0)
+        fprintf(stderr, "sipsec: warning: the key log files hold no usable secret (%llu lines, %llu malformed)\n",
+                (unsigned long long)st->lines, (unsigned long long)st->bad_lines);
+    else if (st->bad_lines || st->dropped)
+        fprintf(stderr, "sipsec: warning: key log: %llu malformed lines skipped, %llu secrets over "
+                        "tls_keylog_entries_max dropped\n",
+                (unsigned long long)st->bad_lines, (unsigned long long)st->dropped);
+    *out = ks;
     return 0;
 }
 
@@ -119,11 +170,15 @@ int run_analyze(const struct options *o)
     }
     if (check_option_files(o) < 0)
         return EXIT_INPUT;
+    struct tls_keystore *keys = NULL;
+    if (load_keys(o, &keys) < 0)
+        return EXIT_INPUT;
     struct report_out out = { .fmt = o->fmt, .f = stdout };
     if (o->output) {
         out.f = fopen(o->output, "w");
         if (out.f == NULL) {
             fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
+            tls_keystore_free(keys);
             return EXIT_INPUT;
         }
     }
@@ -143,6 +198,7 @@ int run_analyze(const struct options *o)
         goto done;
     }
     registry_ctx(reg)->media = media;
+    registry_ctx(reg)->keys = keys;
     static struct stream_digests digests; /* large; one per process */
     if (o->debug_streams)
         registry_ctx(reg)->digests = &digests;
@@ -181,6 +237,7 @@ done:
     registry_free(reg);
     analyzer_free(an);
     media_expect_free(media);
+    tls_keystore_free(keys);
     if (out.f != stdout && fclose(out.f) != 0) {
         fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
         status = EXIT_INPUT;

@@ -16,10 +16,14 @@ struct dissect_stats {
     uint64_t tls_streams, sip_streams, sip_datagrams, rtp_packets, rtcp_packets;
     uint64_t dtls_datagrams, ike_packets, esp_in_udp_packets;
     uint64_t decode_errors; /* malformed messages of any upper protocol */
+    /* TLS decryption (only reported when a key store is configured) */
+    uint64_t tls_sessions_with_keys, tls_sessions_without_keys;
+    uint64_t tls_records_decrypted, tls_auth_failures, tls_app_bytes_decrypted;
 };
 
 struct media_expect; /* SDP-negotiated media endpoints (media_expect.h) */
 struct stream_digests; /* test consumer results (stream_digest.h) */
+struct tls_keystore; /* TLS secrets (tls_keylog.h) */
 
 /* Owned by the registry; every dissector gets a pointer to it. */
 struct dissect_ctx {
@@ -29,6 +33,7 @@ struct dissect_ctx {
     size_t n_sip_ports;
     struct media_expect *media;
     struct stream_digests *digests; /* non-NULL: digest unclaimed TCP streams */
+    struct tls_keystore *keys;      /* non-NULL: decrypt TLS with these secrets */
     struct dissect_stats stats;
 };
 

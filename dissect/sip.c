@@ -677,6 +677,7 @@ struct sip_stream {
     struct dissect_ctx *dc;
     struct flow_key key[2]; /* as seen on the wire, per direction */
     struct sip_framer_dir dir[2];
+    enum sip_transport tr;
 };
 
 static void *sip_open(void *ctx, const struct stream_info *si)
@@ -687,6 +688,16 @@ static void *sip_open(void *ctx, const struct stream_info *si)
     s->dc = ctx;
     s->key[DIR_C2S] = si->key;
     s->key[DIR_S2C] = flow_key_reverse(&si->key);
+    s->tr = SIP_TR_TCP;
+    return s;
+}
+
+/* The same consumer on the plaintext of a decrypted TLS connection. */
+static void *sip_tls_open(void *ctx, const struct stream_info *si)
+{
+    struct sip_stream *s = sip_open(ctx, si);
+    if (s)
+        s->tr = SIP_TR_TLS;
     return s;
 }
 
@@ -696,7 +707,7 @@ static size_t sip_data(void *st, enum dir d, const uint8_t *p, size_t n, const s
     if (s == NULL)
         return n;
     unsigned i = d == DIR_S2C ? 1 : 0;
-    return sip_stream_feed(s->dc, &s->dir[i], &s->key[i], SIP_TR_TCP, p, n, at);
+    return sip_stream_feed(s->dc, &s->dir[i], &s->key[i], s->tr, p, n, at);
 }
 
 static void sip_gap(void *st, enum dir d, uint64_t off, uint32_t len)
@@ -715,3 +726,4 @@ static void sip_close(void *st, enum close_reason why)
 }
 
 const struct stream_ops sip_stream_ops = { "sip", sip_open, sip_data, sip_gap, sip_close };
+const struct stream_ops sip_tls_stream_ops = { "sip", sip_tls_open, sip_data, sip_gap, sip_close };

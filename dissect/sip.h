@@ -14,6 +14,8 @@
 bool sip_probe(const uint8_t *p, size_t n);
 /* Stream consumer; open() takes a struct dissect_ctx *. */
 extern const struct stream_ops sip_stream_ops;
+/* The same on decrypted TLS plaintext (dissect/tls.c): messages say SIP_TR_TLS. */
+extern const struct stream_ops sip_tls_stream_ops;
 void sip_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_t *p, size_t n,
                   const struct frame_ref *at);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sip.h"
+#include "tls_decrypt.h"
 #include "tls_event.h"
 
 /* Record and handshake limits from RFC 5246 section 6.2 (2^14 plaintext,
@@ -31,6 +33,7 @@ enum {
     HS_CERTIFICATE_REQUEST = 13,
     HS_SERVER_HELLO_DONE = 14,
     HS_CLIENT_KEY_EXCHANGE = 16,
+    HS_FINISHED = 20,
 };
 
 /* Handshake bytes held by all streams together: with the per-message caps
@@ -110,6 +113,7 @@ static void ev_reset(struct ev_tls *ev)
     ev->from = keep.from;
     ev->dtls = keep.dtls;
     ev->first = keep.first;
+    ev->decrypted = keep.decrypted;
 }
 
 /* Hello extensions: SNI (RFC 6066), ALPN (RFC 7301), supported_versions (RFC 8446 4.2.1). */
@@ -228,9 +232,38 @@ static void parse_certificate(struct hs_ctx *h, struct cur b, bool tls13_shape)
     emit(h, TLS_EV_CERTIFICATE);
 }
 
+/* TLS 1.3 CertificateRequest (RFC 8446 4.3.2): context, then extensions:
+ * signature_algorithms (13) and certificate_authorities (47). */
+static void parse_certificate_request13(struct hs_ctx *h, struct cur b)
+{
+    struct ev_tls *ev = &h->ev;
+    cur_skip(&b, cur_u8(&b)); /* certificate_request_context */
+    struct cur exts = cur_take(&b, cur_be16(&b));
+    while (cur_ok(&exts) && cur_left(&exts) >= 4) {
+        uint16_t type = cur_be16(&exts);
+        struct cur e = cur_take(&exts, cur_be16(&exts));
+        if (type == 13) {
+            ev->n_sig_algs = cur_be16(&e) / 2;
+        } else if (type == 47) {
+            struct cur names = cur_take(&e, cur_be16(&e));
+            while (cur_ok(&names) && cur_left(&names) >= 2) {
+                cur_skip(&names, cur_be16(&names));
+                if (names.short_read)
+                    break;
+                ev->n_ca_names++;
+            }
+        }
+    }
+    emit(h, TLS_EV_CERTIFICATE_REQUEST);
+}
+
 static void parse_certificate_request(struct hs_ctx *h, struct cur b, uint16_t version)
 {
     struct ev_tls *ev = &h->ev;
+    if (version == TLS_V_TLS13) {
+        parse_certificate_request13(h, b);
+        return;
+    }
     cur_skip(&b, cur_u8(&b)); /* certificate_types */
     if (version >= TLS_V_TLS12 && version <= TLS_V_TLS13) {
         uint16_t sig_len = cur_be16(&b);
@@ -272,12 +305,23 @@ static void handle_hs_message(struct hs_ctx *h, uint8_t type, struct cur body, u
     case HS_CLIENT_KEY_EXCHANGE:
         emit(h, TLS_EV_CLIENT_KEY_EXCHANGE);
         break;
+    case HS_FINISHED:
+        if (h->ev.decrypted)
+            emit(h, TLS_EV_FINISHED);
+        break;
     default:
         break; /* ServerKeyExchange, CertificateVerify, NewSessionTicket... carry nothing we report */
     }
 }
 
 /* ---- TLS over TCP ---- */
+
+/* Decrypted application data a consumer left unconsumed (a SIP message
+ * split over records): grown once to what it needs, capped, reused. */
+struct pt_buf {
+    uint8_t *p;
+    size_t len, cap;
+};
 
 struct tls_dir {
     uint8_t *hs;          /* handshake bytes not yet a whole message */
@@ -287,6 +331,9 @@ struct tls_dir {
     bool lost;            /* out of sync: skip until a gap or a plausible record */
     bool saw_enc_hs, saw_appdata;
     bool first;           /* nothing seen yet in this direction */
+    bool dec_failed;      /* a record did not authenticate (reported once) */
+    bool dec_lost;        /* a gap: record sequence numbers are unknown from here */
+    struct pt_buf pt;
 };
 
 struct tls_stream {
@@ -295,7 +342,17 @@ struct tls_stream {
     struct tls_dir d[2];
     uint16_t version;     /* selected by ServerHello, 0 before */
     bool tls13;
+    /* decryption (dc->keys set): the record state, and the consumer the
+     * plaintext goes to, chosen by its first bytes (SIP, or nothing) */
+    struct tls_decrypt *dec;
+    bool keys_counted;
+    const struct stream_ops *inner;
+    void *inner_st;
+    bool inner_chosen;
 };
+
+/* One record's plaintext: single-threaded pipeline, one record at a time. */
+static uint8_t pt_scratch[TLS_RECORD_MAX];
 
 static void *tls_open(void *ctx, const struct stream_info *si)
 {
@@ -305,6 +362,8 @@ static void *tls_open(void *ctx, const struct stream_info *si)
     s->dc = ctx;
     s->si = *si;
     s->d[0].first = s->d[1].first = true;
+    if (s->dc->keys)
+        s->dec = tls_decrypt_new(s->dc->keys, &si->key);
     return s;
 }
 
@@ -319,8 +378,11 @@ static void stream_hs_init(struct tls_stream *s, struct hs_ctx *h, enum dir d, c
     h->ev.first = s->si.first;
 }
 
-/* Append a clear handshake record's payload and parse every whole message. */
-static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, const struct frame_ref *at)
+static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref *at);
+
+/* Append a handshake record's payload (clear, or decrypted) and parse every whole message. */
+static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, const struct frame_ref *at,
+                           bool decrypted)
 {
     struct tls_dir *td = &s->d[d];
     struct cur in = cur_make(frag.p, frag.n);
@@ -351,6 +413,7 @@ static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, c
 
     struct hs_ctx h;
     stream_hs_init(s, &h, d, at);
+    h.ev.decrypted = decrypted;
     struct cur c = cur_make(td->hs, td->hs_len);
     while (cur_ok(&c) && cur_left(&c) >= 4) {
         uint8_t type = 0;
@@ -369,12 +432,18 @@ static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, c
         }
         if (cur_left(&c) < 4 + (size_t)len)
             break;
+        struct cur whole = c;
+        whole = cur_take(&whole, 4 + (size_t)len);
         cur_skip(&c, 4);
         struct cur body = cur_take(&c, len);
         handle_hs_message(&h, type, body, s->version);
         if (type == HS_SERVER_HELLO && d == DIR_S2C && h.ev.kind == TLS_EV_SERVER_HELLO && !h.ev.hello_retry)
             s->version = h.ev.version;
-        if (s->tls13) {
+        if (s->dec) {
+            tls_decrypt_handshake(s->dec, d, cur_span(&whole));
+            keys_event(s, d, at);
+        }
+        if (s->tls13 && !decrypted) {
             /* Everything after the 1.3 ServerHello is encrypted, both ways. */
             s->d[0].encrypted = s->d[1].encrypted = true;
             c.p = c.end; /* the rest of the buffer is unreadable */
@@ -407,17 +476,187 @@ static void emit_simple(struct tls_stream *s, enum dir d, const struct frame_ref
     emit(&h, k);
 }
 
-static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, struct cur frag,
+/* ---- decryption: keys, plaintext records, the inner consumer ---- */
+
+/* Once per connection, when the decryptor has looked for keys. */
+static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref *at)
+{
+    enum tls_key_source src;
+    if (s->dec == NULL || !tls_decrypt_take_keys_event(s->dec, &src))
+        return;
+    if (src == TLS_KEYS_NONE)
+        s->dc->stats.tls_sessions_without_keys++;
+    else
+        s->dc->stats.tls_sessions_with_keys++;
+    s->keys_counted = true;
+    struct hs_ctx h;
+    stream_hs_init(s, &h, d, at);
+    h.ev.key_source = tls_key_source_name(src);
+    emit(&h, TLS_EV_KEYS);
+}
+
+static void inner_gap(struct tls_stream *s, enum dir d)
+{
+    s->d[d].pt.len = 0;
+    if (s->inner)
+        s->inner->gap(s->inner_st, d, 0, 0);
+}
+
+/* Keep the unconsumed tail of a delivery for the next one, within the
+ * reassembler's own hold cap; past it the consumer is told of a gap. */
+static bool pt_keep(struct tls_stream *s, struct pt_buf *b, const uint8_t *p, size_t n)
+{
+    size_t cap_max = s->dc->lim ? s->dc->lim->reasm_hold_bytes_max : 131072;
+    if (b->len + n > cap_max)
+        return false;
+    if (b->len + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 4096;
+        while (nc < b->len + n)
+            nc *= 2;
+        if (nc > cap_max)
+            nc = cap_max;
+        uint8_t *np = realloc(b->p, nc);
+        if (np == NULL)
+            return false;
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return true;
+}
+
+/* Decrypted application data, in order, to the inner stream consumer:
+ * the same contract a TCP consumer has with the reassembler. */
+static void inner_data(struct tls_stream *s, enum dir d, const uint8_t *p, size_t n, const struct frame_ref *at)
+{
+    if (!s->inner_chosen) {
+        s->inner_chosen = true;
+        bool sip_port = dissect_is_sip_port(s->dc, s->si.key.sport) || dissect_is_sip_port(s->dc, s->si.key.dport);
+        if (sip_probe(p, n) || sip_port) {
+            s->inner = &sip_tls_stream_ops;
+            s->inner_st = s->inner->open(s->dc, &s->si);
+            if (s->inner_st == NULL)
+                s->inner = NULL;
+        }
+    }
+    if (s->inner == NULL || n == 0)
+        return;
+    struct pt_buf *b = &s->d[d].pt;
+    if (b->len == 0) {
+        size_t used = s->inner->data(s->inner_st, d, p, n, at);
+        if (used < n && !pt_keep(s, b, p + used, n - used))
+            inner_gap(s, d);
+        return;
+    }
+    if (!pt_keep(s, b, p, n)) {
+        dissect_anomaly(s->dc, at, &s->si.key, "tls", "limit", "decrypted data over reasm_hold_bytes_max dropped",
+                        false);
+        inner_gap(s, d);
+        return;
+    }
+    size_t used = s->inner->data(s->inner_st, d, b->p, b->len, at);
+    if (used > b->len)
+        used = b->len;
+    memmove(b->p, b->p + used, b->len - used);
+    b->len -= used;
+}
+
+static void handle_plain_record(struct tls_stream *s, enum dir d, uint8_t type, struct span pt,
+                                uint16_t rlen, const struct frame_ref *at)
+{
+    struct tls_dir *td = &s->d[d];
+    struct cur c = cur_make(pt.p, pt.n);
+    switch (type) {
+    case CT_HANDSHAKE:
+        if (!td->saw_enc_hs) {
+            td->saw_enc_hs = true;
+            emit_simple(s, d, at, TLS_EV_ENCRYPTED_HANDSHAKE, rlen);
+        }
+        feed_handshake(s, d, pt, at, true);
+        break;
+    case CT_ALERT:
+        while (cur_ok(&c) && cur_left(&c) >= 2) {
+            struct hs_ctx h;
+            stream_hs_init(s, &h, d, at);
+            h.ev.decrypted = true;
+            h.ev.alert_level = cur_u8(&c);
+            h.ev.alert_desc = cur_u8(&c);
+            h.ev.record_len = rlen;
+            emit(&h, TLS_EV_ALERT);
+        }
+        break;
+    case CT_APPDATA:
+        tls_decrypt_count_app(s->dec, d, pt.n);
+        s->dc->stats.tls_app_bytes_decrypted += pt.n;
+        if (!td->saw_appdata) {
+            td->saw_appdata = true;
+            inner_data(s, d, pt.p, pt.n, at);
+            struct hs_ctx h;
+            stream_hs_init(s, &h, d, at);
+            h.ev.decrypted = true;
+            h.ev.record_len = rlen;
+            h.ev.inner_protocol = s->inner ? "sip" : NULL;
+            emit(&h, TLS_EV_APPLICATION_DATA);
+            break;
+        }
+        inner_data(s, d, pt.p, pt.n, at);
+        break;
+    default:
+        break;
+    }
+}
+
+/* A protected record we have keys for. Returns false when it is to be
+ * handled as opaque (it did not authenticate). */
+static bool decrypt_record(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
+                           const struct frame_ref *at)
+{
+    struct tls_dir *td = &s->d[d];
+    uint16_t rlen = (uint16_t)cur_left(&frag);
+    size_t n = 0;
+    uint8_t inner_type = 0;
+    enum tls_open_rc rc = tls_decrypt_record(s->dec, d, type, version, cur_span(&frag), pt_scratch, &n, &inner_type);
+    if (rc != TLS_OPEN_OK) {
+        s->dc->stats.tls_auth_failures++;
+        inner_gap(s, d);
+        if (td->dec_failed)
+            return false;
+        td->dec_failed = true;
+        struct hs_ctx h;
+        stream_hs_init(s, &h, d, at);
+        h.ev.record_len = rlen;
+        h.ev.auth_failures = 1;
+        emit(&h, TLS_EV_DECRYPT_FAILED);
+        return false;
+    }
+    s->dc->stats.tls_records_decrypted++;
+    struct cur pc = cur_make(pt_scratch, n);
+    handle_plain_record(s, d, inner_type, cur_span(&pc), rlen, at);
+    return true;
+}
+
+static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
                           const struct frame_ref *at)
 {
     struct tls_dir *td = &s->d[d];
     uint16_t rlen = (uint16_t)cur_left(&frag);
+    /* A record that fails is opaque, and counted; the next one is tried
+     * (its sequence number is known). After a gap it is not: the records
+     * lost are not counted, so that side stays opaque. */
+    if (s->dec && type != CT_CCS && !td->dec_lost && tls_decrypt_active(s->dec, d, type) &&
+        decrypt_record(s, d, type, version, frag, at))
+        return;
     switch (type) {
     case CT_CCS:
         emit_simple(s, d, at, TLS_EV_CHANGE_CIPHER_SPEC, rlen);
         /* In 1.3 CCS is a middlebox-compatibility no-op (RFC 8446 D.4). */
         if (!s->tls13)
             td->encrypted = true;
+        if (s->dec && !s->tls13) {
+            tls_decrypt_ccs(s->dec, d);
+            keys_event(s, d, at);
+        }
         break;
     case CT_ALERT:
         if (td->encrypted) {
@@ -445,7 +684,7 @@ static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, struct
             }
             break;
         }
-        feed_handshake(s, d, cur_rest(&frag), at);
+        feed_handshake(s, d, cur_rest(&frag), at, false);
         break;
     case CT_APPDATA:
         if (!td->saw_appdata) {
@@ -554,7 +793,7 @@ static size_t tls_data(void *st, enum dir d, const uint8_t *p, size_t n, const s
             break;
         cur_skip(&c, 5);
         struct cur frag = cur_take(&c, len);
-        handle_record(s, d, type, frag, at);
+        handle_record(s, d, type, (uint16_t)(major << 8 | minor), frag, at);
     }
     if (td->lost)
         return n;
@@ -573,6 +812,10 @@ static void tls_gap(void *st, enum dir d, uint64_t off, uint32_t len)
     s->d[d].hs_len = 0;
     s->d[d].hs_discard = 0;
     s->d[d].lost = false;
+    if (s->dec) {
+        s->d[d].dec_lost = true;
+        inner_gap(s, d);
+    }
 }
 
 static void tls_close(void *st, enum close_reason why)
@@ -582,11 +825,24 @@ static void tls_close(void *st, enum close_reason why)
         return;
     struct hs_ctx h;
     struct frame_ref none = { 0, 0 };
+    if (s->dec) {
+        const struct tls_decrypt_stats *ds = tls_decrypt_get_stats(s->dec);
+        stream_hs_init(s, &h, DIR_C2S, &none);
+        h.ev.records_decrypted = ds->records[0] + ds->records[1];
+        h.ev.auth_failures = ds->auth_failures[0] + ds->auth_failures[1];
+        h.ev.app_bytes = ds->app_bytes[0] + ds->app_bytes[1];
+        emit(&h, TLS_EV_DECRYPT_STATS);
+    }
+    if (s->inner)
+        s->inner->close(s->inner_st, why);
     stream_hs_init(s, &h, DIR_C2S, &none);
     h.ev.close_why = why;
     emit(&h, TLS_EV_CLOSE);
     hs_release(&s->d[0]);
     hs_release(&s->d[1]);
+    for (int i = 0; i < 2; i++)
+        free(s->d[i].pt.p);
+    tls_decrypt_free(s->dec);
     free(s);
 }
 

@@ -22,6 +22,11 @@ enum tls_ev_kind {
     TLS_EV_ENCRYPTED_HANDSHAKE, /* first encrypted handshake record of a side (Finished) */
     TLS_EV_APPLICATION_DATA,    /* first application-data record of a side */
     TLS_EV_CLOSE,               /* the TCP connection ended */
+    /* With a key store (--keylog, --rsa-key, pcapng secrets): */
+    TLS_EV_KEYS,                /* keys were looked up: key_source, NULL when none were found */
+    TLS_EV_FINISHED,            /* a decrypted Finished from `from` */
+    TLS_EV_DECRYPT_FAILED,      /* first record of a side that did not authenticate with the keys */
+    TLS_EV_DECRYPT_STATS,       /* just before CLOSE: records, auth_failures, app_bytes */
 };
 
 /* More certificates than this in one message are counted, not listed. */
@@ -78,6 +83,16 @@ struct ev_tls {
 
     /* CLOSE */
     enum close_reason close_why;
+
+    /* The fact was read from decrypted bytes (CERTIFICATE, CERTIFICATE_REQUEST,
+     * ALERT, APPLICATION_DATA, FINISHED in TLS 1.3; ALERT, APPLICATION_DATA,
+     * FINISHED in TLS <= 1.2). */
+    bool decrypted;
+    const char *key_source;     /* KEYS: "keylog", "rsa_key", "resumed"; NULL: no keys */
+    const char *inner_protocol; /* decrypted APPLICATION_DATA: "sip", or NULL when not recognised */
+    uint64_t records_decrypted; /* DECRYPT_STATS / DECRYPT_FAILED: both sides together */
+    uint64_t auth_failures;
+    uint64_t app_bytes;
 };
 
 /* Names for reports: "TLS1.2", "DTLS1.2", NULL if unknown. */

@@ -1,0 +1,88 @@
+#!/bin/sh
+# make-tlsdec-traces.sh: records the TLS decryption traces in pcaps/tlsdec/: SIP over TLS between
+# a gateway (client 127.0.0.1) and a UM server (127.0.0.2:5061), made by real TLS stacks that
+# write an NSS key log: pcaps/tools/tls_sip.py (Python's ssl, i.e. OpenSSL) and openssl
+# s_server / s_client -keylogfile. Each case keeps CASE.pcap, the key log CASE.keylog (the
+# secrets are test secrets of throwaway connections) and CASE.args. Certificates come from
+# pcaps/tls/pki (pcaps/make-tls-traces.sh). Captured inside a network namespace made here
+# (decrypt-x), deleted afterwards. Needs root. Every step is bounded by a timeout.
+#
+#   sh pcaps/make-tlsdec-traces.sh                  # all cases
+#   sh pcaps/make-tlsdec-traces.sh tls12-gcm-415    # one case
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$HERE/tlsdec
+P=$HERE/tls/pki
+TOOL=$HERE/tools/tls_sip.py
+NS=decrypt-x
+SERVER=127.0.0.2
+PY=/usr/bin/python3
+mkdir -p "$OUT"
+[ -f "$P/done" ] || { echo "no PKI: run pcaps/make-tls-traces.sh first" >&2; exit 1; }
+
+ip netns del $NS 2>/dev/null || true
+ip netns add $NS
+trap 'ip netns del $NS 2>/dev/null || true' EXIT INT TERM
+ip netns exec $NS ip link set lo up
+NX="ip netns exec $NS"
+
+capture_start() { # $1 = pcap
+    rm -f "$1"
+    $NX tcpdump -i lo -U -s 0 -w "$1" "tcp port 5061" >/dev/null 2>&1 &
+    TCPDUMP=$!
+    sleep 1
+}
+
+capture_stop() {
+    sleep 1
+    kill "$TCPDUMP" 2>/dev/null || true
+    wait "$TCPDUMP" 2>/dev/null || true
+}
+
+# leaf + issuing CA, as each side sends its chain
+TMP=$(mktemp -d)
+trap 'ip netns del $NS 2>/dev/null || true; rm -rf "$TMP"' EXIT INT TERM
+cat "$P/um-server.pem" "$P/inter/ca.pem" >"$TMP/um-chain.pem"
+cat "$P/gw-both.pem" "$P/inter/ca.pem" >"$TMP/gw-chain.pem"
+SRV="--cert $TMP/um-chain.pem --key $P/um-server.key"
+MTLS="--ca $P/root/ca.pem --require-client-cert"
+GW="--cert $TMP/gw-chain.pem --key $P/gw-both.key"
+
+# py_case NAME "server args" "client args": tls_sip.py on both ends; the client's key log is kept
+py_case() {
+    name=$1 sargs=$2 cargs=$3
+    rm -f "$OUT/$name.keylog"
+    capture_start "$OUT/$name.pcap"
+    # shellcheck disable=SC2086
+    timeout 20 $NX $PY "$TOOL" server --listen $SERVER:5061 $sargs &
+    S=$!
+    sleep 0.5
+    # shellcheck disable=SC2086
+    timeout 20 $NX $PY "$TOOL" client --connect $SERVER:5061 --keylog "$OUT/$name.keylog" $cargs ||
+        echo "$name: client exited $?" >&2
+    wait $S || echo "$name: server exited $?" >&2
+    capture_stop
+    echo "--keylog $name.keylog" >"$OUT/$name.args"
+    echo "$name: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
+}
+
+run_case() {
+    case $1 in
+    tls12-gcm-415) # TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, mutual TLS, SRTP INVITE refused with 415
+        py_case tls12-gcm-415 "$SRV $MTLS --tls 1.2" \
+            "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host um.example.com" ;;
+    tls12-wrong-keylog) # the same call; its key log line carries another run's master secret
+        py_case tls12-wrong-keylog "$SRV $MTLS --tls 1.2" \
+            "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host um.example.com"
+        other=$(awk '$1 == "CLIENT_RANDOM" { print $3; exit }' "$OUT/tls12-gcm-415.keylog")
+        awk -v s="$other" '$1 == "CLIENT_RANDOM" { $3 = s } { print }' "$OUT/tls12-wrong-keylog.keylog" \
+            >"$TMP/k" && cat "$TMP/k" >"$OUT/tls12-wrong-keylog.keylog" ;;
+    *) echo "unknown case $1" >&2; return 1 ;;
+    esac
+}
+
+if [ $# -gt 0 ]; then
+    for c in "$@"; do run_case "$c"; done
+else
+    for c in tls12-gcm-415 tls12-wrong-keylog; do run_case $c; done
+fi
