@@ -195,6 +195,22 @@ static void anomaly_findings(struct analyzer *a)
                        "messages they carried are missing from this analysis. Capture closer to the "
                        "endpoints or with a larger buffer.",
                        k->frames, k->n_frames);
+        } else if (strcmp(k->layer, "dtls") == 0 && strncmp(k->code, "incomplete_", 11) == 0) {
+            bool cert = strcmp(k->code, "incomplete_certificate") == 0;
+            snprintf(summary, sizeof summary,
+                     "%llu DTLS handshake %s never complete: some of %s fragments are missing from the capture",
+                     (unsigned long long)k->count, cert ? (k->count == 1 ? "Certificate message was" : "Certificate messages were")
+                                                        : (k->count == 1 ? "message was" : "messages were"),
+                     k->count == 1 ? "its" : "their");
+            add_simple(a, F_DECODE_ERRORS, summary,
+                       cert ? "The sender cut its Certificate message into fragments and not all of them are in the "
+                              "capture (lost by the network or by the capture), so the certificates it carried are "
+                              "not in this report. Capture closer to the endpoint, or a longer stretch so a "
+                              "retransmitted flight is included."
+                            : "The sender cut these handshake messages into fragments and not all of them are in the "
+                              "capture (lost by the network or by the capture); what they carried is not in this "
+                              "report. Capture closer to the endpoint.",
+                       k->frames, k->n_frames);
         } else if (strcmp(k->code, "limit") == 0) {
             snprintf(summary, sizeof summary, "%s: %llu items over a configured limit were not analyzed",
                      k->layer, (unsigned long long)k->count);

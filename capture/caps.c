@@ -26,6 +26,10 @@ const struct limits limits_default = {
     .findings_max = 100000,
     .ipsec_pairs_max = 4096,
     .tls_keylog_entries_max = 1000000, /* ~290 MB when full; allocated as lines arrive */
+    .dtls_conns_max = 4096,        /* DTLS-SRTP: one connection per call leg being set up */
+    .dtls_idle_ms = 60000,         /* RFC 6347 4.2.4.1: retransmission timers back off to 60 s */
+    .dtls_msg_bytes_max = 262144,  /* a long chain is ~20 KiB; room for certificates with many SANs */
+    .dtls_reasm_bytes_max = 16u << 20,
 };
 
 struct limit_field {
@@ -41,7 +45,8 @@ static const struct limit_field fields[] = {
     F32(reasm_hold_bytes_max), F64(reasm_memcap_bytes), F32(ipfrag_max),
     F32(ipfrag_timeout_ms), F32(ipfrag_bytes_max), F32(sip_msg_bytes_max), F32(calls_max),
     F32(rtp_streams_max), F32(tls_sessions_max), F32(certs_max), F32(findings_max),
-    F32(ipsec_pairs_max), F32(tls_keylog_entries_max),
+    F32(ipsec_pairs_max), F32(tls_keylog_entries_max), F32(dtls_conns_max), F32(dtls_idle_ms),
+    F32(dtls_msg_bytes_max), F32(dtls_reasm_bytes_max),
 };
 
 bool limits_set(struct limits *l, const char *assignment, char *err, unsigned err_len)

@@ -23,6 +23,10 @@ struct limits {
     uint32_t findings_max;
     uint32_t ipsec_pairs_max;
     uint32_t tls_keylog_entries_max; /* distinct client randoms kept from key logs */
+    uint32_t dtls_conns_max;       /* UDP connections with DTLS reassembly state */
+    uint32_t dtls_idle_ms;         /* a DTLS connection without datagrams is forgotten */
+    uint32_t dtls_msg_bytes_max;   /* one fragmented DTLS handshake message */
+    uint32_t dtls_reasm_bytes_max; /* partial DTLS messages of all connections */
 };
 
 extern const struct limits limits_default;

@@ -211,6 +211,7 @@ int run_analyze(const struct options *o)
     }
     struct frame_ref last = { .frame = info.packets, .ts = info.last_time };
     decoder_finish(dec, &last);
+    registry_finish(reg);
 
     const struct decode_stats *ds = decoder_stats(dec);
     struct stats_writer sw = { .dec = dec, .dc = registry_ctx(reg) };

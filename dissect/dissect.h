@@ -22,6 +22,7 @@ struct dissect_stats {
 };
 
 struct media_expect; /* SDP-negotiated media endpoints (media_expect.h) */
+struct dtls_reasm;   /* DTLS handshake reassembly (dtls_reasm.h) */
 struct stream_digests; /* test consumer results (stream_digest.h) */
 struct tls_keystore; /* TLS secrets (tls_keylog.h) */
 
@@ -32,6 +33,7 @@ struct dissect_ctx {
     uint16_t sip_ports[SIP_PORTS_MAX]; /* 5060 and 5061 always, then --sip-port */
     size_t n_sip_ports;
     struct media_expect *media;
+    struct dtls_reasm *dtls;        /* NULL: DTLS datagrams are read one by one */
     struct stream_digests *digests; /* non-NULL: digest unclaimed TCP streams */
     struct tls_keystore *keys;      /* non-NULL: decrypt TLS with these secrets */
     struct dissect_stats stats;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "dtls_reasm.h"
 #include "ipsec_udp.h"
 #include "media_expect.h"
 #include "rtp.h"
@@ -85,6 +86,16 @@ static void reg_anomaly(void *ctx, const char *layer, const char *code, const st
     sink_emit(&r->dc.sink, EV_ANOMALY, at, NULL, &a);
 }
 
+/* A DTLS handshake message whose fragments never all arrived. */
+static void dtls_incomplete(void *ctx, const struct flow_key *from, uint8_t type, uint32_t have, uint32_t len,
+                            const struct frame_ref *last)
+{
+    (void)have;
+    (void)len;
+    dissect_anomaly(ctx, last, from, "dtls", type == 11 ? "incomplete_certificate" : "incomplete_message",
+                    "DTLS handshake message whose fragments never all arrived", false);
+}
+
 struct dissect_registry *registry_new(const struct sink *sink, const struct limits *lim,
                                       const uint16_t *sip_ports, size_t n_sip_ports)
 {
@@ -98,14 +109,28 @@ struct dissect_registry *registry_new(const struct sink *sink, const struct limi
     for (size_t i = 0; i < n_sip_ports && r->dc.n_sip_ports < SIP_PORTS_MAX; i++)
         if (!dissect_is_sip_port(&r->dc, sip_ports[i]))
             r->dc.sip_ports[r->dc.n_sip_ports++] = sip_ports[i];
+    r->dc.dtls = dtls_reasm_new(lim, dtls_incomplete, &r->dc);
+    if (r->dc.dtls == NULL) {
+        free(r);
+        return NULL;
+    }
     r->hooks = (struct decode_hooks){
         .ctx = r, .tcp_attach = reg_tcp_attach, .udp = reg_udp, .esp = reg_esp, .anomaly = reg_anomaly,
     };
     return r;
 }
 
+void registry_finish(struct dissect_registry *r)
+{
+    if (r)
+        dtls_reasm_flush(r->dc.dtls);
+}
+
 void registry_free(struct dissect_registry *r)
 {
+    if (r == NULL)
+        return;
+    dtls_reasm_free(r->dc.dtls);
     free(r);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls_reasm.h"
 #include "sip.h"
 #include "tls_decrypt.h"
 #include "tls_event.h"
@@ -28,10 +29,13 @@ enum {
 enum {
     HS_CLIENT_HELLO = 1,
     HS_SERVER_HELLO = 2,
+    HS_HELLO_VERIFY_REQUEST = 3,
+    HS_NEW_SESSION_TICKET = 4,
     HS_CERTIFICATE = 11,
     HS_SERVER_KEY_EXCHANGE = 12,
     HS_CERTIFICATE_REQUEST = 13,
     HS_SERVER_HELLO_DONE = 14,
+    HS_CERTIFICATE_VERIFY = 15,
     HS_CLIENT_KEY_EXCHANGE = 16,
     HS_FINISHED = 20,
 };
@@ -861,11 +865,13 @@ bool dtls_probe(const uint8_t *p, size_t n)
     return cur_ok(&c) && record_type_ok(type) && version_ok && len <= cur_left(&c);
 }
 
-/* Which side sent a datagram's handshake flight: a ClientHello or
- * ClientKeyExchange marks the client, anything else (ServerHello,
- * HelloVerifyRequest, ServerHelloDone) the server. A Certificate alone
- * cannot tell, so it takes its flight's side; lone, it counts as the server's. */
-static bool dtls_from_server(struct cur c)
+/* Which side sent a datagram, from the handshake messages it carries: 1
+ * the client (ClientHello, ClientKeyExchange, CertificateVerify), 0 the
+ * server (ServerHello, HelloVerifyRequest, NewSessionTicket,
+ * ServerKeyExchange, CertificateRequest, ServerHelloDone), -1 when it
+ * cannot tell (a Certificate, fragments of one, only records of later
+ * epochs, or both kinds). */
+static int dtls_sender_role(struct cur c)
 {
     bool server = false, client = false;
     while (cur_ok(&c) && cur_left(&c) >= DTLS_HDR) {
@@ -882,39 +888,92 @@ static bool dtls_from_server(struct cur c)
             uint8_t mt = cur_u8(&frag);
             cur_skip(&frag, 8); /* length, message_seq, fragment_offset */
             cur_skip(&frag, cur_be24(&frag));
-            if (mt == HS_CLIENT_HELLO || mt == HS_CLIENT_KEY_EXCHANGE)
+            switch (mt) {
+            case HS_CLIENT_HELLO: case HS_CLIENT_KEY_EXCHANGE: case HS_CERTIFICATE_VERIFY:
                 client = true;
-            else if (mt != HS_CERTIFICATE)
+                break;
+            case HS_SERVER_HELLO: case HS_HELLO_VERIFY_REQUEST: case HS_NEW_SESSION_TICKET:
+            case HS_SERVER_KEY_EXCHANGE: case HS_CERTIFICATE_REQUEST: case HS_SERVER_HELLO_DONE:
                 server = true;
+                break;
+            default:
+                break;
+            }
         }
     }
-    return server || !client;
+    return client == server ? -1 : client;
 }
 
 static void dtls_hs_init(struct hs_ctx *h, struct dissect_ctx *dc, const struct flow_key *k,
-                         const struct frame_ref *at, bool from_server)
+                         const struct frame_ref *at, const struct frame_ref *first, bool from_server)
 {
     memset(h, 0, sizeof *h);
     h->dc = dc;
     h->at = at;
     h->ev.dtls = true;
-    h->ev.first = *at;
+    h->ev.first = *first;
     h->ev.from = from_server ? DIR_S2C : DIR_C2S;
     h->ev.conn = from_server ? flow_key_reverse(k) : *k;
 }
 
+static void dtls_fragment(struct dissect_ctx *dc, const struct flow_key *k, const struct frame_ref *at,
+                          struct hs_ctx *h, const struct dtls_frag *f, uint16_t as_tls, bool tracked)
+{
+    struct dtls_msg m;
+    enum dtls_frag_rc rc;
+    if (tracked) {
+        rc = dtls_reasm_add(dc->dtls, f, at, &m);
+    } else if (f->off == 0 && f->data.n == f->len) {
+        rc = DTLS_FRAG_COMPLETE;
+        m = (struct dtls_msg){ f->type, f->seq, f->data };
+    } else {
+        rc = DTLS_FRAG_UNTRACKED;
+    }
+    switch (rc) {
+    case DTLS_FRAG_COMPLETE:
+        handle_hs_message(h, m.type, cur_make(m.body.p, m.body.n), as_tls);
+        break;
+    case DTLS_FRAG_INVALID:
+        dissect_anomaly(dc, at, k, "dtls", "bad_fragment",
+                        "DTLS handshake fragment past its message's length, or unlike earlier fragments", true);
+        break;
+    case DTLS_FRAG_LIMIT:
+        dissect_anomaly(dc, at, k, "dtls", "limit", "DTLS handshake reassembly cap reached (docs/LIMITS.md)", false);
+        break;
+    case DTLS_FRAG_UNTRACKED:
+        dissect_anomaly(dc, at, k, "dtls", "limit", "DTLS handshake fragment of an untracked connection dropped",
+                        false);
+        break;
+    case DTLS_FRAG_HELD:
+    case DTLS_FRAG_DUPLICATE:
+        break;
+    }
+}
+
 /*
- * Each datagram stands alone (the registry keeps no per-flow DTLS state):
- * handshake messages carried whole in one record are parsed; a fragmented
- * one is counted, not reassembled. Which side sent a datagram is a guess
- * from its messages; analyze/ corrects it once the session is known (the
- * same 5-tuple reversed).
+ * One UDP datagram of DTLS records (RFC 6347 4.1). Handshake fragments go
+ * through the connection's reassembler (dc->dtls) and each message is read
+ * once, when whole; without a reassembler only messages carried whole in
+ * one record are read. Which side sent a datagram is what the connection
+ * learnt from earlier messages, else a guess from this one's; analyze/
+ * still corrects it by the session on the reversed 5-tuple.
  */
 void dtls_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_t *p, size_t n,
                    const struct frame_ref *at)
 {
     struct cur c = cur_make(p, n);
-    bool from_server = dtls_from_server(c);
+    bool tracked = dc->dtls && dtls_reasm_touch(dc->dtls, k, at);
+    int known = tracked ? dtls_reasm_sender_is_client(dc->dtls) : -1;
+    bool from_server;
+    if (known >= 0) {
+        from_server = !known;
+    } else {
+        int role = dtls_sender_role(c);
+        if (role >= 0 && tracked)
+            dtls_reasm_set_sender_is_client(dc->dtls, role == 1);
+        from_server = role != 1; /* a lone Certificate counts as the server's */
+    }
+    struct frame_ref first = tracked ? dtls_reasm_first(dc->dtls) : *at;
     while (cur_ok(&c) && cur_left(&c) >= DTLS_HDR) {
         uint8_t type = cur_u8(&c);
         uint16_t version = cur_be16(&c);
@@ -925,8 +984,10 @@ void dtls_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8
             dissect_anomaly(dc, at, k, "dtls", "bad_record", "bytes that are not a DTLS record", true);
             return;
         }
+        if (epoch != 0 && tracked)
+            dtls_reasm_note_encrypted(dc->dtls);
         struct hs_ctx h;
-        dtls_hs_init(&h, dc, k, at, from_server);
+        dtls_hs_init(&h, dc, k, at, &first, from_server);
         h.ev.record_len = (uint16_t)cur_left(&frag);
         if (type == CT_CCS) {
             emit(&h, TLS_EV_CHANGE_CIPHER_SPEC);
@@ -952,21 +1013,24 @@ void dtls_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8
         }
         /* DTLS 1.2 is TLS 1.2 on the wire for CertificateRequest's shape */
         uint16_t as_tls = version == TLS_V_DTLS12 ? TLS_V_TLS12 : TLS_V_TLS11;
+        /* handshake header, RFC 6347 4.2.2:
+         * msg_type(1) length(3) message_seq(2) fragment_offset(3) fragment_length(3) body */
         while (cur_ok(&frag) && cur_left(&frag) >= 12) {
-            uint8_t mt = cur_u8(&frag);
-            uint32_t len = cur_be24(&frag);
-            cur_skip(&frag, 2); /* message_seq */
-            uint32_t foff = cur_be24(&frag), flen = cur_be24(&frag);
+            struct dtls_frag f;
+            f.type = cur_u8(&frag);
+            f.len = cur_be24(&frag);
+            f.seq = cur_be16(&frag);
+            f.off = cur_be24(&frag);
+            uint32_t flen = cur_be24(&frag);
             struct cur body = cur_take(&frag, flen);
-            if (frag.short_read)
+            if (frag.short_read) {
+                dissect_anomaly(dc, at, k, "dtls", "bad_fragment", "DTLS handshake fragment longer than its record",
+                                true);
                 break;
-            if (foff != 0 || flen != len) {
-                dissect_anomaly(dc, at, k, "dtls", "fragmented",
-                                "fragmented DTLS handshake message not reassembled", false);
-                continue;
             }
-            dtls_hs_init(&h, dc, k, at, from_server);
-            handle_hs_message(&h, mt, body, as_tls);
+            f.data = cur_span(&body);
+            dtls_hs_init(&h, dc, k, at, &first, from_server);
+            dtls_fragment(dc, k, at, &h, &f, as_tls, tracked);
         }
     }
 }

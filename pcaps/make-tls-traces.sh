@@ -207,6 +207,58 @@ tls_case() {
     rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
 }
 
+# dtls_case NAME PORT "s_server args" "s_client args": as tls_case, over UDP (DTLS).
+dtls_case() {
+    name=$1 port=$2 sargs=$3 cargs=$4
+    pcap=$OUT/$name.pcap
+    capture_start "$pcap" "$port" udp
+    # shellcheck disable=SC2086
+    $IN timeout 15 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
+        >"$OUT/.$name.server.log" 2>&1 </dev/null &
+    SRV=$!
+    sleep 1
+    # shellcheck disable=SC2086
+    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 1) |
+        $IN timeout 10 openssl s_client -connect "$SERVER:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
+        echo "$name: s_client exited $?" >&2
+    sleep 0.5
+    kill "$SRV" 2>/dev/null || true
+    wait "$SRV" 2>/dev/null || true
+    capture_stop
+    echo "$name: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
+    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
+}
+
+# dtls_impaired_case NAME PORT PLAN "s_server args" "s_client args": as dtls_case, but the
+# client talks to pcaps/tools/udp-impair.py on $RELAY, which relays to the server and impairs
+# the server's datagrams as PLAN says; the capture is the client <-> relay leg.
+RELAY=127.0.0.3
+dtls_impaired_case() {
+    name=$1 port=$2 plan=$3 sargs=$4 cargs=$5
+    pcap=$OUT/$name.pcap
+    rm -f "$pcap"
+    $IN tcpdump -i lo -U -s 0 -w "$pcap" "host $CLIENT and host $RELAY and udp port $port" >/dev/null 2>&1 &
+    TCPDUMP=$!
+    sleep 1
+    # shellcheck disable=SC2086
+    $IN timeout 20 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
+        >"$OUT/.$name.server.log" 2>&1 </dev/null &
+    SRV=$!
+    $IN timeout 20 /usr/bin/python3 "$HERE/tools/udp-impair.py" $RELAY "$port" $SERVER "$plan" 3 &
+    RLY=$!
+    sleep 1
+    # shellcheck disable=SC2086
+    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 4) |
+        $IN timeout 15 openssl s_client -connect "$RELAY:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
+        echo "$name: s_client exited $?" >&2
+    sleep 0.5
+    kill "$SRV" "$RLY" 2>/dev/null || true
+    wait "$SRV" "$RLY" 2>/dev/null || true
+    capture_stop
+    echo "$name: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
+    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
+}
+
 P=$PKI
 CHAIN="-cert_chain $P/inter/ca.pem"
 TRUST="-CAfile $P/root/ca.pem"
@@ -273,6 +325,18 @@ run_case() {
         tls_case ca-root-not-in-file 5061 \
             "-tls1_2 -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN" \
             "-tls1_2 -servername gw.example.com" ;;
+    dtls12-mtu400-mtls) # DTLS 1.2, MTU 400: both Certificate messages (leaf + issuing CA) in fragments
+        dtls_case dtls12-mtu400-mtls 4433 \
+            "-dtls1_2 -mtu 400 -cert $P/um-server.pem -key $P/um-server.key $CHAIN -Verify 2 -verify_return_error $TRUST" \
+            "-dtls1_2 -mtu 400 -servername um.example.com -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN $TRUST" ;;
+    dtls12-mtu400-impaired) # as dtls12-mtu400-mtls through a relay that reorders, duplicates and
+        # drops server datagrams: Certificate fragments out of order, twice, one lost and resent
+        dtls_impaired_case dtls12-mtu400-impaired 4433 swap:3,dup:5,drop:6 \
+            "-dtls1_2 -mtu 400 -cert $P/um-server.pem -key $P/um-server.key $CHAIN -Verify 2 -verify_return_error $TRUST" \
+            "-dtls1_2 -mtu 400 -servername um.example.com -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN $TRUST" ;;
+    dtls-lost-fragment) # public dtls1_2.pcap without frame 8: a Certificate fragment lost for good
+        editcap "$HERE/public/dtls1_2.pcap" "$OUT/dtls-lost-fragment.pcap" 8
+        echo "dtls-lost-fragment: $(tcpdump -r "$OUT/dtls-lost-fragment.pcap" 2>/dev/null | wc -l) packets" ;;
     *) echo "unknown case $1" >&2; exit 64 ;;
     esac
 }
@@ -281,7 +345,8 @@ make_pki
 netns_up
 ALL="mtls-ok mtls-no-client-cert mtls-client-serverauth-only tls12-rsa-selfsigned tls12-ecdhe-ec tls13
      tls10-ecdhe tls11-rsa server-expired server-not-yet-valid server-expiring server-noeku-name-mismatch
-     ca-chain-trusted ca-missing-intermediate ca-root-not-in-file"
+     ca-chain-trusted ca-missing-intermediate ca-root-not-in-file dtls12-mtu400-mtls
+     dtls12-mtu400-impaired dtls-lost-fragment"
 # shellcheck disable=SC2086 # ALL is a word list
 [ $# -gt 0 ] || set -- $ALL
 for c in "$@"; do

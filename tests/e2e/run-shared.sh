@@ -74,6 +74,15 @@ while read -r file packets links rest; do
         esp=*) jqcheck "$file" "$c" "([.ipsec[]?.esp_packets] | add // 0) == $v" '[.ipsec[]? | {hosts, esp_packets}]' ;;
         ike=*) jqcheck "$file" "$c" "([.ipsec[]?.ike_packets] | add // 0) == $v" '[.ipsec[]? | {hosts, ike_packets}]' ;;
         spis=*) jqcheck "$file" "$c" "([.ipsec[]?.spis[]?] | unique | length) == $v" '[.ipsec[]?.spis[]?] | unique' ;;
+        no_finding=*) jqcheck "$file" "$c" "all(.findings[]?; .code != \"$v\")" '[.findings[]?.code]' ;;
+        dtls=*)
+            # dtls=SERVER,VERSION,SERVER_CHAIN,CLIENT_CHAIN (chains: SHA-1s joined by +, - for none)
+            ds=$(echo "$v" | cut -d, -f1) dv=$(echo "$v" | cut -d, -f2)
+            dsc=$(echo "$v" | cut -d, -f3) dcc=$(echo "$v" | cut -d, -f4)
+            [ "$dsc" = - ] && dsc=
+            [ "$dcc" = - ] && dcc=
+            jqcheck "$file" "$c" "any(.tls_sessions[]?; .transport == \"udp\" and .server == \"$ds\" and .version == \"$dv\" and (.server_certificates | join(\"+\")) == \"$dsc\" and (.client_certificates | join(\"+\")) == \"$dcc\")" \
+                '[.tls_sessions[]? | select(.transport == "udp") | {server, version, server_certificates, client_certificates}]' ;;
         first=*) jqcheck "$file" "$c" ".input.first_time | startswith(\"$v\")" .input.first_time ;;
         last=*) jqcheck "$file" "$c" ".input.last_time | startswith(\"$v\")" .input.last_time ;;
         assert=*)

@@ -54,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         decoder_packet(dec, pcap_datalink(p), pkt, h->caplen, h->len < h->caplen ? h->caplen : h->len, &at);
     }
     decoder_finish(dec, &at);
+    registry_finish(reg);
     const char *files[] = { "fuzz" };
     struct input_summary sum = { .files = files, .n_files = 1, .packets = frame };
     analyzer_finish(an, &sum);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls_reasm.h"
 #include "tls.h"
 #include "tls_event.h"
 
@@ -576,6 +577,141 @@ static void test_dtls_client_hello_and_server_hello_in_one_datagram_each(void **
     assert_int_equal(r.n_anomaly, 1);
 }
 
+/* One DTLS 1.2 record in its own datagram, holding bytes [off, off + n) of
+ * the TLS-framed handshake message m (type, length, body) as message_seq seq. */
+static void dtls_fragment_datagram(struct buf *d, const struct buf *m, uint16_t seq, size_t off, size_t n)
+{
+    d->n = 0;
+    b8(d, 22);
+    b16(d, 0xfefd);
+    b16(d, 0);
+    bz(d, 6);
+    b16(d, (uint16_t)(12 + n));
+    b8(d, m->b[0]);
+    bn(d, m->b + 1, 3);  /* the whole message's length */
+    b16(d, seq);
+    b24(d, (uint32_t)off);
+    b24(d, (uint32_t)n);
+    bn(d, m->b + 4 + off, n);
+}
+
+static size_t count_kind(const struct rec *r, enum tls_ev_kind k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += r->ev[i].kind == k;
+    return n;
+}
+
+/* A Certificate cut in five fragments, one per datagram, in all 120 orders
+ * and with the first one sent twice: one Certificate event with the whole
+ * chain, from the server (learnt from its ServerHello), no anomaly. */
+static void test_dtls_certificate_fragments_in_every_order_are_one_message(void **state)
+{
+    (void)state;
+    struct buf sh = { .n = 0 }, cert = { .n = 0 }, d;
+    server_hello(&sh, 0xc02f, false);
+    certificate(&cert, 2, 400);
+    size_t body = cert.n - 4;
+    size_t cut[6] = { 0, 121, 324, 527, 730, body };
+    struct flow_key k = { .sport = 4400, .dport = 5000, .proto = L4_UDP }; /* server -> client */
+    k.src.family = k.dst.family = 4;
+    k.src.b[3] = 2;
+    k.dst.b[3] = 1;
+    int perm[5] = { 0, 1, 2, 3, 4 };
+    size_t orders = 0;
+    for (;;) {
+        struct rec r = { .n = 0 };
+        struct dissect_ctx dc = { .sink = { rec_emit, &r }, .lim = &limits_default };
+        dc.dtls = dtls_reasm_new(&limits_default, NULL, NULL);
+        struct frame_ref at = { 1, 1 };
+        dtls_fragment_datagram(&d, &sh, 1, 0, sh.n - 4);
+        dtls_datagram(&dc, &k, d.b, d.n, &at);
+        for (int i = 0; i < 6; i++) {
+            int p = perm[i == 5 ? 0 : i]; /* the first fragment again at the end */
+            at.frame++;
+            dtls_fragment_datagram(&d, &cert, 2, cut[p], cut[p + 1] - cut[p]);
+            dtls_datagram(&dc, &k, d.b, d.n, &at);
+        }
+        assert_int_equal(r.n_anomaly, 0);
+        assert_int_equal(count_kind(&r, TLS_EV_SERVER_HELLO), 1);
+        assert_int_equal(count_kind(&r, TLS_EV_CERTIFICATE), 1);
+        const struct rec_ev *c = &r.ev[r.n - 1];
+        assert_int_equal(c->kind, TLS_EV_CERTIFICATE);
+        assert_int_equal(c->n_certs, 2);
+        assert_int_equal(c->cert0_len, 400);
+        assert_int_equal(c->from, DIR_S2C);
+        assert_int_equal(c->frame, 6); /* the datagram that completed it */
+        dtls_reasm_free(dc.dtls);
+        orders++;
+        int i = 3;
+        while (i >= 0 && perm[i] > perm[i + 1])
+            i--;
+        if (i < 0)
+            break;
+        int j = 4;
+        while (perm[j] < perm[i])
+            j--;
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        for (int a = i + 1, b = 4; a < b; a++, b--) {
+            t = perm[a];
+            perm[a] = perm[b];
+            perm[b] = t;
+        }
+    }
+    assert_int_equal(orders, 120);
+}
+
+/* The client's Certificate in fragments carries nothing that says who sent
+ * it; the connection learnt it from the ClientHello. Without a reassembler
+ * the fragments are dropped, counted. */
+static void test_dtls_client_certificate_fragments_keep_the_clients_side(void **state)
+{
+    (void)state;
+    struct buf ch = { .n = 0 }, cert = { .n = 0 }, d;
+    client_hello(&ch, "x", false);
+    certificate(&cert, 1, 300);
+    struct flow_key k = { .sport = 5000, .dport = 4400, .proto = L4_UDP }; /* client -> server */
+    k.src.family = k.dst.family = 4;
+    for (int with_reasm = 1; with_reasm >= 0; with_reasm--) {
+        struct rec r = { .n = 0 };
+        struct dissect_ctx dc = { .sink = { rec_emit, &r }, .lim = &limits_default };
+        dc.dtls = with_reasm ? dtls_reasm_new(&limits_default, NULL, NULL) : NULL;
+        struct frame_ref at = { 1, 1 };
+        struct buf chd = { .n = 0 };
+        b8(&chd, 1); /* a DTLS ClientHello has a cookie after the session id */
+        bn(&chd, ch.b + 1, 3 + 2 + 32 + 1);
+        b8(&chd, 0);
+        bn(&chd, ch.b + 4 + 2 + 32 + 1, ch.n - (4 + 2 + 32 + 1));
+        set24(&chd, 1, chd.n - 4);
+        dtls_fragment_datagram(&d, &chd, 0, 0, chd.n - 4);
+        dtls_datagram(&dc, &k, d.b, d.n, &at);
+        size_t body = cert.n - 4;
+        at.frame = 5;
+        dtls_fragment_datagram(&d, &cert, 1, 200, body - 200);
+        dtls_datagram(&dc, &k, d.b, d.n, &at);
+        at.frame = 6;
+        dtls_fragment_datagram(&d, &cert, 1, 0, 200);
+        dtls_datagram(&dc, &k, d.b, d.n, &at);
+        assert_int_equal(count_kind(&r, TLS_EV_CLIENT_HELLO), 1);
+        assert_int_equal(r.ev[0].sni[0], 'x');
+        if (with_reasm) {
+            assert_int_equal(r.n_anomaly, 0);
+            assert_int_equal(count_kind(&r, TLS_EV_CERTIFICATE), 1);
+            assert_int_equal(r.ev[1].from, DIR_C2S);
+            assert_int_equal(r.ev[1].n_certs, 1);
+            assert_int_equal(r.ev[1].cert0_len, 300);
+            dtls_reasm_free(dc.dtls);
+        } else {
+            assert_int_equal(count_kind(&r, TLS_EV_CERTIFICATE), 0);
+            assert_int_equal(r.n_anomaly, 2);
+            assert_string_equal(r.anomaly, "limit");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +726,8 @@ int main(void)
         cmocka_unit_test(test_garbage_is_an_anomaly_and_records_after_it_are_found),
         cmocka_unit_test(test_hostile_lengths_never_read_past_the_message),
         cmocka_unit_test(test_dtls_client_hello_and_server_hello_in_one_datagram_each),
+        cmocka_unit_test(test_dtls_certificate_fragments_in_every_order_are_one_message),
+        cmocka_unit_test(test_dtls_client_certificate_fragments_keep_the_clients_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
