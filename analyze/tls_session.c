@@ -74,7 +74,7 @@ enum key_src { KSRC_NONE, KSRC_KEYLOG, KSRC_RSA, KSRC_RESUMED };
 
 /* Decryption counts of a session with keys: rare, so out of line. */
 struct dec_rec {
-    uint64_t records, auth_failures, app_bytes;
+    uint64_t records, auth_failures, app_bytes, lost;
 };
 
 /* docs/LIMITS.md states what a session costs; grow it only with a reason. */
@@ -545,6 +545,7 @@ static void sess_fields(struct jw *w, const void *obj)
         jw_kuint(w, "records", d ? d->records : 0);
         jw_kuint(w, "auth_failures", d ? d->auth_failures : 0);
         jw_kuint(w, "app_bytes", d ? d->app_bytes : 0);
+        jw_kuint(w, "records_lost", d ? d->lost : 0);
         jw_kstr(w, "inner_protocol", t->inner_sip ? "sip" : NULL);
         jw_obj_end(w);
     }
@@ -780,6 +781,7 @@ static void on_decrypt_stats(struct tls_state *s, struct tls_sess *t, const stru
     d->records = e->records_decrypted;
     d->auth_failures = e->auth_failures;
     d->app_bytes = e->app_bytes;
+    d->lost = e->records_lost;
 }
 
 static bool sip_port(const struct tls_state *s, uint16_t p)
@@ -893,6 +895,11 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     }
     /* A new ClientHello on a finished session of a reused 5-tuple (or a
      * DTLS retransmission-free restart) starts a new session. */
+    /* A decrypted hello is a renegotiation inside the same connection. */
+    if (t && !t->ended && e->decrypted && (e->kind == TLS_EV_CLIENT_HELLO || e->kind == TLS_EV_SERVER_HELLO)) {
+        t->decrypted = true;
+        return;
+    }
     if (t == NULL || t->ended || (e->kind == TLS_EV_CLIENT_HELLO && t->have_server_hello && !e->dtls)) {
         /* A stray DTLS datagram (retransmitted Finished, alert) is no session. */
         if (e->dtls && e->kind != TLS_EV_CLIENT_HELLO && e->kind != TLS_EV_SERVER_HELLO)

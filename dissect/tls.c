@@ -336,7 +336,6 @@ struct tls_dir {
     bool saw_enc_hs, saw_appdata;
     bool first;           /* nothing seen yet in this direction */
     bool dec_failed;      /* a record did not authenticate (reported once) */
-    bool dec_lost;        /* a gap: record sequence numbers are unknown from here */
     struct pt_buf pt;
 };
 
@@ -621,6 +620,10 @@ static bool decrypt_record(struct tls_stream *s, enum dir d, uint8_t type, uint1
     size_t n = 0;
     uint8_t inner_type = 0;
     enum tls_open_rc rc = tls_decrypt_record(s->dec, d, type, version, cur_span(&frag), pt_scratch, &n, &inner_type);
+    if (rc == TLS_OPEN_LOST) {
+        inner_gap(s, d);
+        return false;
+    }
     if (rc != TLS_OPEN_OK) {
         s->dc->stats.tls_auth_failures++;
         inner_gap(s, d);
@@ -646,9 +649,9 @@ static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16
     struct tls_dir *td = &s->d[d];
     uint16_t rlen = (uint16_t)cur_left(&frag);
     /* A record that fails is opaque, and counted; the next one is tried
-     * (its sequence number is known). After a gap it is not: the records
-     * lost are not counted, so that side stays opaque. */
-    if (s->dec && type != CT_CCS && !td->dec_lost && tls_decrypt_active(s->dec, d, type) &&
+     * (its sequence number is known). After a gap the decryptor searches
+     * for the sequence number again (tls_decrypt_gap). */
+    if (s->dec && type != CT_CCS && tls_decrypt_active(s->dec, d, type) &&
         decrypt_record(s, d, type, version, frag, at))
         return;
     switch (type) {
@@ -708,6 +711,8 @@ static size_t handle_sslv2(struct tls_stream *s, enum dir d, struct cur c, const
     if (cur_left(&c) < len)
         return 0;
     struct cur b = cur_take(&c, len);
+    if (s->dec && d == DIR_C2S)
+        tls_decrypt_sslv2_hello(s->dec, cur_span(&b));
     cur_skip(&b, 1);
     struct hs_ctx h;
     stream_hs_init(s, &h, d, at);
@@ -807,7 +812,6 @@ static size_t tls_data(void *st, enum dir d, const uint8_t *p, size_t n, const s
 static void tls_gap(void *st, enum dir d, uint64_t off, uint32_t len)
 {
     (void)off;
-    (void)len;
     struct tls_stream *s = st;
     if (s == NULL)
         return;
@@ -817,7 +821,7 @@ static void tls_gap(void *st, enum dir d, uint64_t off, uint32_t len)
     s->d[d].hs_discard = 0;
     s->d[d].lost = false;
     if (s->dec) {
-        s->d[d].dec_lost = true;
+        tls_decrypt_gap(s->dec, d, len);
         inner_gap(s, d);
     }
 }
@@ -835,6 +839,7 @@ static void tls_close(void *st, enum close_reason why)
         h.ev.records_decrypted = ds->records[0] + ds->records[1];
         h.ev.auth_failures = ds->auth_failures[0] + ds->auth_failures[1];
         h.ev.app_bytes = ds->app_bytes[0] + ds->app_bytes[1];
+        h.ev.records_lost = ds->lost[0] + ds->lost[1];
         emit(&h, TLS_EV_DECRYPT_STATS);
     }
     if (s->inner)

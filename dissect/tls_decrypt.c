@@ -520,30 +520,13 @@ struct tls_decrypt {
     EVP_MD_CTX *th[4];           /* MD5, SHA-1, SHA-256, SHA-384 */
     bool th_done;
 
+    /* after a gap: how many sequence numbers the next record may have skipped */
+    bool resync[2], iv_seeded[2], gave_up[2];
+    uint32_t resync_span[2], resync_records_left[2];
+    uint8_t resync_iv[2][16];
+
     struct tls_decrypt_stats st;
 };
-
-struct tls_decrypt *tls_decrypt_new(struct tls_keystore *ks, const struct flow_key *conn)
-{
-    struct tls_decrypt *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return NULL;
-    t->ks = ks;
-    t->conn = *conn;
-    if (tls_keystore_has_rsa(ks)) {
-        const EVP_MD *mds[4] = { EVP_md5(), EVP_sha1(), EVP_sha256(), EVP_sha384() };
-        for (int i = 0; i < 4; i++) {
-            t->th[i] = EVP_MD_CTX_new();
-            if (t->th[i] == NULL || !EVP_DigestInit_ex(t->th[i], mds[i], NULL)) {
-                tls_decrypt_free(t);
-                return NULL;
-            }
-        }
-    } else {
-        t->th_done = true;
-    }
-    return t;
-}
 
 static void th_free(struct tls_decrypt *t)
 {
@@ -552,6 +535,38 @@ static void th_free(struct tls_decrypt *t)
         t->th[i] = NULL;
     }
     t->th_done = true;
+}
+
+/* The handshake hashes for RFC 7627's session hash: only an RSA key can need them. */
+static bool th_init(struct tls_decrypt *t)
+{
+    th_free(t);
+    if (!tls_keystore_has_rsa(t->ks))
+        return true;
+    const EVP_MD *mds[4] = { EVP_md5(), EVP_sha1(), EVP_sha256(), EVP_sha384() };
+    for (int i = 0; i < 4; i++) {
+        t->th[i] = EVP_MD_CTX_new();
+        if (t->th[i] == NULL || !EVP_DigestInit_ex(t->th[i], mds[i], NULL)) {
+            th_free(t);
+            return false;
+        }
+    }
+    t->th_done = false;
+    return true;
+}
+
+struct tls_decrypt *tls_decrypt_new(struct tls_keystore *ks, const struct flow_key *conn)
+{
+    struct tls_decrypt *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->ks = ks;
+    t->conn = *conn;
+    if (!th_init(t)) {
+        free(t);
+        return NULL;
+    }
+    return t;
 }
 
 void tls_decrypt_free(struct tls_decrypt *t)
@@ -640,6 +655,34 @@ static void on_client_hello(struct tls_decrypt *t, struct cur b)
     t->have_cr = true;
     t->ch_ems = t->ch_etm = t->ch_ticket = false;
     hello_exts(t, exts, true);
+}
+
+/*
+ * SSLv2-compatible ClientHello (RFC 5246 E.2, RFC 6101 E.1):
+ *   msg_type(1) version(2) cipher_spec_length(2) session_id_length(2)
+ *   challenge_length(2) cipher_specs session_id challenge
+ * The challenge, right-aligned and zero-padded to 32 bytes, is the client random.
+ */
+void tls_decrypt_sslv2_hello(struct tls_decrypt *t, struct span msg)
+{
+    struct cur b = cur_make(msg.p, msg.n);
+    cur_skip(&b, 1);
+    uint16_t version = cur_be16(&b);
+    uint16_t specs = cur_be16(&b), sid = cur_be16(&b), chal = cur_be16(&b);
+    cur_skip(&b, specs);
+    cur_skip(&b, sid);
+    if (chal < 16 || chal > 32 || !cur_ok(&b))
+        return;
+    memset(t->cr, 0, sizeof t->cr);
+    if (!cur_copy(&b, t->cr + (32 - chal), chal))
+        return;
+    t->client_version = version;
+    t->have_cr = true;
+    t->ch_sid_len = 0;
+    t->ch_ems = t->ch_etm = t->ch_ticket = false;
+    if (!t->th_done)
+        for (int i = 0; i < 4; i++)
+            EVP_DigestUpdate(t->th[i], msg.p, msg.n);
 }
 
 static void install_tls13(struct tls_decrypt *t, enum dir d, const struct tls_secret *s)
@@ -827,6 +870,13 @@ void tls_decrypt_handshake(struct tls_decrypt *t, enum dir d, struct span msg)
     struct cur body = cur_take(&c, cur_be24(&c));
     if (c.short_read)
         return;
+    if (type == HS_CLIENT_HELLO && d == DIR_C2S && t->key_block_done && !t->tls13) {
+        /* renegotiation (inside the protected channel): a new handshake,
+         * new keys at the next ChangeCipherSpec of each side */
+        t->key_block_done = false;
+        t->have_master = false;
+        th_init(t);
+    }
     if (!t->th_done && !t->tls13) {
         for (int i = 0; i < 4; i++)
             EVP_DigestUpdate(t->th[i], msg.p, msg.n);
@@ -881,9 +931,110 @@ bool tls_decrypt_active(const struct tls_decrypt *t, enum dir d, uint8_t type)
     return t->tls13 ? type == CT_APPDATA : true;
 }
 
+enum {
+    RESYNC_SPAN_MAX = 512,     /* sequence numbers tried after one gap */
+    RESYNC_RECORDS = 4,        /* records tried before a side is given up */
+    MIN_RECORD_BYTES = 21,     /* header + the smallest protected record (a 16-byte tag) */
+};
+
+void tls_decrypt_gap(struct tls_decrypt *t, enum dir d, uint64_t gap_bytes)
+{
+    if (!t->rp[d].active || t->gave_up[d])
+        return;
+    uint64_t span = gap_bytes / MIN_RECORD_BYTES + 2;
+    if (t->resync[d])
+        span += t->resync_span[d];
+    t->resync_span[d] = span > RESYNC_SPAN_MAX ? RESYNC_SPAN_MAX : (uint32_t)span;
+    t->resync[d] = true;
+    t->iv_seeded[d] = false;
+    t->resync_records_left[d] = RESYNC_RECORDS;
+}
+
+static bool chained_iv(const struct tls_rp *rp)
+{
+    return block_of(rp->suite->cipher) && rp->version <= TLS_V_TLS10;
+}
+
+/*
+ * The first records after a gap: try the sequence numbers the lost bytes
+ * could have used. A TLS 1.2 GCM record's explicit nonce is the sequence
+ * number in most stacks, so it is tried first. TLS 1.0 and SSL 3.0 CBC
+ * chain the IV from the previous record's last block: the first record
+ * after the gap only provides it. RC4's keystream position cannot be
+ * recovered.
+ */
+static enum tls_open_rc resync_record(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
+                                      struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    struct tls_rp *rp = &t->rp[d];
+    if (rp->suite->cipher == TC_RC4_128) {
+        t->gave_up[d] = true;
+        return TLS_OPEN_LOST;
+    }
+    size_t bs = block_of(rp->suite->cipher);
+    if (chained_iv(rp) && !t->iv_seeded[d]) {
+        size_t enc = frag.n - (rp->etm && frag.n >= rp->mac_len ? rp->mac_len : 0);
+        if (enc < bs || enc % bs)
+            return TLS_OPEN_LOST;
+        struct cur c = cur_make(frag.p, frag.n);
+        cur_skip(&c, enc - bs);
+        cur_copy(&c, t->resync_iv[d], bs);
+        t->iv_seeded[d] = true;
+        t->resync_span[d]++; /* this record used a sequence number too */
+        return TLS_OPEN_LOST;
+    }
+    uint64_t base = rp->seq;
+    uint64_t first = base;
+    if (rp->suite->cipher != TC_CHACHA20_POLY1305 && rp->version == TLS_V_TLS12 &&
+        (rp->suite->mac == TM_AEAD) && frag.n >= 8) {
+        struct cur c = cur_make(frag.p, frag.n);
+        uint64_t nonce = cur_be64(&c);
+        if (nonce >= base && nonce - base < (1u << 24))
+            first = nonce;
+    }
+    for (uint64_t k = 0; k <= t->resync_span[d] + 1; k++) {
+        uint64_t seq = k == 0 ? first : base + k - 1;
+        if (k > 0 && seq == first)
+            continue;
+        if (chained_iv(rp))
+            EVP_DecryptInit_ex(rp->cctx, NULL, NULL, NULL, t->resync_iv[d]);
+        rp->seq = seq;
+        if (tls_rp_open(rp, type, version, frag, out, out_len, inner_type) == TLS_OPEN_OK) {
+            t->resync[d] = false;
+            t->st.resyncs[d]++;
+            return TLS_OPEN_OK;
+        }
+    }
+    rp->seq = base + 1;
+    if (chained_iv(rp)) {
+        /* this record's last block chains the next one */
+        size_t enc = frag.n - (rp->etm && frag.n >= rp->mac_len ? rp->mac_len : 0);
+        if (enc >= bs && enc % bs == 0) {
+            struct cur c = cur_make(frag.p, frag.n);
+            cur_skip(&c, enc - bs);
+            cur_copy(&c, t->resync_iv[d], bs);
+        }
+    }
+    if (--t->resync_records_left[d] == 0)
+        t->gave_up[d] = true;
+    return TLS_OPEN_LOST;
+}
+
 enum tls_open_rc tls_decrypt_record(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
                                     struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type)
 {
+    if (t->gave_up[d]) {
+        t->st.lost[d]++;
+        return TLS_OPEN_LOST;
+    }
+    if (t->resync[d]) {
+        enum tls_open_rc r = resync_record(t, d, type, version, frag, out, out_len, inner_type);
+        if (r == TLS_OPEN_OK)
+            t->st.records[d]++;
+        else
+            t->st.lost[d]++;
+        return r;
+    }
     enum tls_open_rc rc = tls_rp_open(&t->rp[d], type, version, frag, out, out_len, inner_type);
     if (rc == TLS_OPEN_OK)
         t->st.records[d]++;

@@ -67,6 +67,7 @@ enum tls_open_rc {
     TLS_OPEN_OK,
     TLS_OPEN_AUTH_FAIL, /* tag, MAC or padding wrong: wrong keys, or damaged bytes */
     TLS_OPEN_MALFORMED, /* too short for the cipher */
+    TLS_OPEN_LOST,      /* after a gap: the record's sequence number (or CBC IV) is not known yet */
 };
 
 /*
@@ -87,6 +88,8 @@ struct tls_decrypt_stats {
     uint64_t records[2];       /* decrypted and authenticated */
     uint64_t auth_failures[2];
     uint64_t app_bytes[2];     /* application-data plaintext */
+    uint64_t lost[2];          /* records not decrypted because a gap hid their sequence number */
+    uint64_t resyncs[2];       /* gaps after which decryption found its place again */
 };
 
 struct tls_decrypt;
@@ -98,6 +101,8 @@ void tls_decrypt_free(struct tls_decrypt *t);
 /* Every whole handshake message of direction d, header included, in the
  * order the connection carried them (clear ones, then decrypted ones). */
 void tls_decrypt_handshake(struct tls_decrypt *t, enum dir d, struct span msg);
+/* An SSLv2-compatible ClientHello (RFC 5246 E.2), the message without its 2-byte header. */
+void tls_decrypt_sslv2_hello(struct tls_decrypt *t, struct span msg);
 /* A ChangeCipherSpec from d (TLS <= 1.2): d's next records are protected. */
 void tls_decrypt_ccs(struct tls_decrypt *t, enum dir d);
 /* Would a record of this type from d be decrypted now? */
@@ -106,6 +111,10 @@ bool tls_decrypt_active(const struct tls_decrypt *t, enum dir d, uint8_t type);
 enum tls_open_rc tls_decrypt_record(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
                                     struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type);
 void tls_decrypt_count_app(struct tls_decrypt *t, enum dir d, size_t n);
+/* gap_bytes of d's stream were lost: its next records are tried at the
+ * sequence numbers the lost bytes could have held (and, for TLS 1.0's
+ * chained CBC IV, the first record after the gap seeds the IV). */
+void tls_decrypt_gap(struct tls_decrypt *t, enum dir d, uint64_t gap_bytes);
 
 /* True once, when the connection has reached the point where keys are
  * needed (TLS 1.3 ServerHello, first ChangeCipherSpec): *src says whether

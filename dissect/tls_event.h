@@ -93,6 +93,7 @@ struct ev_tls {
     uint64_t records_decrypted; /* DECRYPT_STATS / DECRYPT_FAILED: both sides together */
     uint64_t auth_failures;
     uint64_t app_bytes;
+    uint64_t records_lost;      /* DECRYPT_STATS: not decrypted because a gap hid their place */
 };
 
 /* Names for reports: "TLS1.2", "DTLS1.2", NULL if unknown. */

@@ -14,6 +14,7 @@ export TZ=UTC
 command -v jq >/dev/null 2>&1 || { echo "run-shared: jq is needed (apt-get install jq)" >&2; exit 1; }
 [ -x "$bin" ] || { echo "run-shared: $bin is not an executable" >&2; exit 1; }
 [ -d "$pub" ] || { echo "run-shared: $pub is not a folder" >&2; exit 1; }
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -37,10 +38,15 @@ while read -r file packets links rest; do
         continue
     fi
     want_exit=0
+    args=""
     for c in $rest; do
-        case $c in exit=*) want_exit=${c#exit=} ;; esac
+        case $c in
+        exit=*) want_exit=${c#exit=} ;;
+        args=*) args=$(printf '%s' "${c#args=}" | tr ',' ' ') ;;
+        esac
     done
-    timeout 120 "$bin" analyze --format json --now 2026-01-01T00:00:00Z "$f" \
+    # shellcheck disable=SC2086
+    (cd "$pub" && exec timeout 120 "$bin" analyze --format json --now 2026-01-01T00:00:00Z $args "$file") \
         >"$tmp/out" 2>"$tmp/err" </dev/null
     rc=$?
     if [ "$rc" != "$want_exit" ]; then
@@ -68,7 +74,7 @@ while read -r file packets links rest; do
     for c in $rest; do
         v=${c#*=}
         case $c in
-        exit=*) ;;
+        exit=* | args=*) ;;
         truncated=*) jqcheck "$file" "$c" ".input.truncated_packets == $v" .input.truncated_packets ;;
         finding=*) jqcheck "$file" "$c" "any(.findings[]?; .code == \"$v\")" '[.findings[]?.code]' ;;
         esp=*) jqcheck "$file" "$c" "([.ipsec[]?.esp_packets] | add // 0) == $v" '[.ipsec[]? | {hosts, esp_packets}]' ;;
