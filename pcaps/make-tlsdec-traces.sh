@@ -66,6 +66,34 @@ py_case() {
     echo "$name: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
 }
 
+# ossl_case NAME "s_server args" "s_client args" [keyupdate]: openssl s_server and s_client
+# -keylogfile, the SIP dialogue from their stdin (client: INVITE, then ACK; server: 100 + 415 a
+# second later); with keyupdate each side first sends "k" alone, s_client's and s_server's
+# command for a TLS 1.3 KeyUpdate.
+ossl_case() {
+    name=$1 sargs=$2 cargs=$3 ku=${4:-}
+    rm -f "$OUT/$name.keylog"
+    $PY "$TOOL" text --ruri-host um.example.com --out-dir "$TMP"
+    capture_start "$OUT/$name.pcap"
+    # shellcheck disable=SC2086
+    (sleep 2.5; cat "$TMP/responses.txt"; sleep 1; [ -n "$ku" ] && printf 'k\n'; sleep 2) |
+        timeout 20 $NX openssl s_server -accept $SERVER:5061 -naccept 1 $sargs >"$TMP/s.log" 2>&1 &
+    S=$!
+    sleep 1
+    # shellcheck disable=SC2086
+    (sleep 1; cat "$TMP/invite.txt"; sleep 2; [ -n "$ku" ] && printf 'k\n'; sleep 0.5; cat "$TMP/ack.txt";
+     sleep 2) | timeout 20 $NX openssl s_client -connect $SERVER:5061 -servername um.example.com \
+        -keylogfile "$OUT/$name.keylog" $cargs >"$TMP/c.log" 2>&1 || echo "$name: s_client exited $?" >&2
+    wait $S || echo "$name: s_server exited $?" >&2
+    capture_stop
+    echo "--keylog $name.keylog" >"$OUT/$name.args"
+    echo "$name: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
+}
+
+OSRV="-cert $P/um-server.pem -key $P/um-server.key -cert_chain $P/inter/ca.pem"
+OMTLS="-Verify 2 -verify_return_error -CAfile $P/root/ca.pem"
+OGW="-cert $P/gw-both.pem -key $P/gw-both.key -cert_chain $P/inter/ca.pem -CAfile $P/root/ca.pem"
+
 run_case() {
     case $1 in
     tls12-gcm-415) # TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, mutual TLS, SRTP INVITE refused with 415
@@ -77,6 +105,29 @@ run_case() {
         other=$(awk '$1 == "CLIENT_RANDOM" { print $3; exit }' "$OUT/tls12-gcm-415.keylog")
         awk -v s="$other" '$1 == "CLIENT_RANDOM" { $3 = s } { print }' "$OUT/tls12-wrong-keylog.keylog" \
             >"$TMP/k" && cat "$TMP/k" >"$OUT/tls12-wrong-keylog.keylog" ;;
+    tls12-cbc-sha384) # TLS 1.2 ECDHE-RSA-AES256-SHA384 (CBC, HMAC-SHA384, encrypt_then_mac), mutual TLS
+        py_case tls12-cbc-sha384 "$SRV $MTLS --tls 1.2" \
+            "$GW --tls 1.2 --ciphers ECDHE-RSA-AES256-SHA384 --sni um.example.com --ruri-host um.example.com" ;;
+    tls12-rsa-resume-ticket) # RSA key exchange AES256-SHA (extended master secret), then a
+        # second connection resuming it by session ticket; decrypted with --rsa-key only
+        py_case tls12-rsa-resume-ticket "$SRV --tls 1.2 --accept 2" \
+            "--tls 1.2 --ciphers AES256-SHA --sni um.example.com --ruri-host um.example.com --resume"
+        echo "--rsa-key $SERVER:5061=../tls/pki/um-server.key" >"$OUT/tls12-rsa-resume-ticket.args" ;;
+    tls12-rsa-resume-id) # RSA key exchange AES128-SHA256, resumed by session ID (no tickets)
+        py_case tls12-rsa-resume-id "$SRV --tls 1.2 --accept 2 --no-tickets" \
+            "--tls 1.2 --ciphers AES128-SHA256 --sni um.example.com --ruri-host um.example.com --resume"
+        echo "--rsa-key ../tls/pki/um-server.key" >"$OUT/tls12-rsa-resume-id.args" ;;
+    tls13-aes128gcm-415) # TLS 1.3 TLS_AES_128_GCM_SHA256, mutual TLS, KeyUpdate from both sides
+        ossl_case tls13-aes128gcm-415 "-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 $OSRV $OMTLS" \
+            "-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 $OGW" keyupdate ;;
+    tls13-chacha-415) # TLS 1.3 TLS_CHACHA20_POLY1305_SHA256, mutual TLS
+        ossl_case tls13-chacha-415 "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 $OSRV $OMTLS" \
+            "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 $OGW" ;;
+    tls13-no-client-cert) # TLS 1.3, the server requires a client certificate, the client has none
+        ossl_case tls13-no-client-cert "-tls1_3 $OSRV $OMTLS" "-tls1_3 -CAfile $P/root/ca.pem" ;;
+    tls13-aes256-python) # TLS 1.3 with Python's default TLS_AES_256_GCM_SHA384 (SHA-384 schedule)
+        py_case tls13-aes256-python "$SRV $MTLS --tls 1.3" \
+            "$GW --tls 1.3 --sni um.example.com --ruri-host um.example.com" ;;
     *) echo "unknown case $1" >&2; return 1 ;;
     esac
 }
@@ -84,5 +135,8 @@ run_case() {
 if [ $# -gt 0 ]; then
     for c in "$@"; do run_case "$c"; done
 else
-    for c in tls12-gcm-415 tls12-wrong-keylog; do run_case $c; done
+    for c in tls12-gcm-415 tls12-wrong-keylog tls12-cbc-sha384 tls12-rsa-resume-ticket tls12-rsa-resume-id \
+        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python; do
+        run_case $c
+    done
 fi

@@ -80,6 +80,26 @@ def ack(ruri_host, port):
     ).encode()
 
 
+def options(ruri_host, port):
+    return (
+        f"OPTIONS sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
+        "Via: SIP/2.0/TLS gw.example.com:5061;branch=z9hG4bK-tlsdec-2\r\n"
+        "From: <sip:gw@gw.example.com>;tag=gw-2\r\n"
+        f"To: <sip:um@{ruri_host}>\r\n"
+        "Call-ID: tlsdec-options-2@gw.example.com\r\n"
+        "CSeq: 1 OPTIONS\r\n"
+        "Max-Forwards: 70\r\n"
+        "Content-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def options_ok(request):
+    lines = request.decode(errors="replace").split("\r\n")
+    keep = [l for l in lines if l.split(":")[0] in ("Via", "From", "To", "Call-ID", "CSeq")]
+    return ("SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nAllow: INVITE, ACK, BYE, OPTIONS\r\n"
+            "Content-Length: 0\r\n\r\n").encode()
+
+
 def read_message(s, deadline):
     """One SIP message (Content-Length framing) or what came before EOF."""
     buf = b""
@@ -121,6 +141,8 @@ def context(args, server):
         ctx.verify_mode = ssl.CERT_REQUIRED if args.ca else ssl.CERT_NONE
     if args.keylog:
         ctx.keylog_filename = args.keylog
+    if server and args.no_tickets:
+        ctx.options |= ssl.OP_NO_TICKET
     return ctx
 
 
@@ -132,24 +154,27 @@ def run_server(args):
     ls.bind((host, int(port)))
     ls.listen(1)
     ls.settimeout(10)
-    conn, _ = ls.accept()
-    conn.settimeout(5)
-    try:
-        s = ctx.wrap_socket(conn, server_side=True)
-    except (ssl.SSLError, OSError) as e:
-        print(f"server: handshake failed: {e}", file=sys.stderr)
-        conn.close()
-        return 0
-    deadline = time.time() + 5
-    msg = read_message(s, deadline)
-    if msg:
-        s.sendall(responses(msg))
-        read_message(s, deadline)  # the ACK
-    try:
-        s.unwrap()
-    except (ssl.SSLError, OSError):
-        pass
-    s.close()
+    for _ in range(args.accept):
+        conn, _ = ls.accept()
+        conn.settimeout(5)
+        try:
+            s = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            print(f"server: handshake failed: {e}", file=sys.stderr)
+            conn.close()
+            continue
+        deadline = time.time() + 5
+        msg = read_message(s, deadline)
+        if msg.startswith(b"OPTIONS "):
+            s.sendall(options_ok(msg))
+        elif msg:
+            s.sendall(responses(msg))
+            read_message(s, deadline)  # the ACK
+        try:
+            s.unwrap()
+        except (ssl.SSLError, OSError):
+            pass
+        s.close()
     return 0
 
 
@@ -164,6 +189,7 @@ def run_client(args):
         raw.close()
         return 0
     ruri = args.ruri_host or host
+    session = None
     head, body = invite(ruri, port)
     try:
         # three records: the headers, then the SDP in two pieces
@@ -177,16 +203,31 @@ def run_client(args):
             got = read_message(s, time.time() + 5)
         s.sendall(ack(ruri, port))
         time.sleep(0.2)
+        session = s.session
         s.unwrap()
     except (ssl.SSLError, OSError) as e:
         print(f"client: {e}", file=sys.stderr)
     s.close()
+    if args.resume:
+        # a second connection resuming the first session (ID or ticket, as the server offered)
+        time.sleep(0.3)
+        raw = socket.create_connection((host, int(port)), timeout=5)
+        s = ctx.wrap_socket(raw, server_hostname=args.sni, session=session)
+        print(f"client: resumed={s.session_reused}", file=sys.stderr)
+        s.sendall(options(ruri, port))
+        read_message(s, time.time() + 5)
+        try:
+            s.unwrap()
+        except (ssl.SSLError, OSError):
+            pass
+        s.close()
     return 0
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("role", choices=["server", "client"])
+    ap.add_argument("role", choices=["server", "client", "text"])
+    ap.add_argument("--out-dir", help="text: write invite.txt, responses.txt, ack.txt there")
     ap.add_argument("--listen")
     ap.add_argument("--connect")
     ap.add_argument("--cert")
@@ -198,7 +239,17 @@ def main():
     ap.add_argument("--keylog")
     ap.add_argument("--sni")
     ap.add_argument("--ruri-host")
+    ap.add_argument("--accept", type=int, default=1, help="server: connections to serve")
+    ap.add_argument("--resume", action="store_true", help="client: a second, resumed connection")
+    ap.add_argument("--no-tickets", action="store_true", help="server: resume by session ID, not ticket")
     args = ap.parse_args()
+    if args.role == "text":
+        # the same dialogue for openssl s_client / s_server to send from their stdin
+        head, body = invite(args.ruri_host, 5061)
+        open(f"{args.out_dir}/invite.txt", "wb").write(head + body)
+        open(f"{args.out_dir}/responses.txt", "wb").write(responses(head + body))
+        open(f"{args.out_dir}/ack.txt", "wb").write(ack(args.ruri_host, 5061))
+        return 0
     return run_server(args) if args.role == "server" else run_client(args)
 
 
