@@ -3,11 +3,45 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+void jw_flush(struct jw *w)
+{
+    if (w->n)
+        fwrite(w->buf, 1, w->n, w->f);
+    w->n = 0;
+}
+
+static void put_mem(struct jw *w, const void *p, size_t n)
+{
+    if (n > sizeof w->buf - w->n) {
+        jw_flush(w);
+        if (n > sizeof w->buf) {
+            fwrite(p, 1, n, w->f);
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, p, n);
+    w->n += n;
+}
+
+static inline void put_c(struct jw *w, char c)
+{
+    if (w->n == sizeof w->buf)
+        jw_flush(w);
+    w->buf[w->n++] = c;
+}
+
+static void put_s(struct jw *w, const char *s)
+{
+    put_mem(w, s, strlen(s));
+}
 
 void jw_init(struct jw *w, FILE *f, bool pretty)
 {
     w->f = f;
+    w->n = 0;
     w->pretty = pretty;
     w->depth = 0;
     w->first[0] = true;
@@ -18,9 +52,9 @@ static void jw_indent(struct jw *w)
 {
     if (!w->pretty)
         return;
-    fputc('\n', w->f);
+    put_c(w, '\n');
     for (int i = 0; i < w->depth; i++)
-        fputs("  ", w->f);
+        put_mem(w, "  ", 2);
 }
 
 /* Separator before any value or key, unless a key was just written. */
@@ -32,16 +66,23 @@ static void jw_next(struct jw *w)
     }
     if (w->depth > 0) {
         if (!w->first[w->depth])
-            fputc(',', w->f);
+            put_c(w, ',');
         jw_indent(w);
     }
     w->first[w->depth] = false;
 }
 
+/* A value just ended: at the top level the document is complete. */
+static void jw_done(struct jw *w)
+{
+    if (w->depth == 0)
+        jw_flush(w);
+}
+
 static void jw_open(struct jw *w, char c)
 {
     jw_next(w);
-    fputc(c, w->f);
+    put_c(w, c);
     if (w->depth < JW_DEPTH_MAX - 1)
         w->depth++;
     w->first[w->depth] = true;
@@ -54,7 +95,8 @@ static void jw_close(struct jw *w, char c)
         w->depth--;
     if (!empty)
         jw_indent(w);
-    fputc(c, w->f);
+    put_c(w, c);
+    jw_done(w);
 }
 
 void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }
@@ -62,26 +104,36 @@ void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
 void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
 void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
 
-static void jw_raw_string(FILE *f, const char *s, size_t n)
+static void jw_raw_string(struct jw *f, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    fputc('"', f);
+    put_c(f, '"');
     for (size_t i = 0; i < n; i++) {
+        /* Runs of plain printable ASCII, the usual case, go out in one write. */
+        size_t run = i;
+        while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\')
+            run++;
+        if (run > i) {
+            put_mem(f, u + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = u[i];
         if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
+            put_c(f, '\\');
+            put_c(f, (char)c);
         } else if (c == '\n') {
-            fputs("\\n", f);
+            put_mem(f, "\\n", 2);
         } else if (c == '\r') {
-            fputs("\\r", f);
+            put_mem(f, "\\r", 2);
         } else if (c == '\t') {
-            fputs("\\t", f);
+            put_mem(f, "\\t", 2);
         } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+            char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            put_mem(f, esc, sizeof esc);
         } else if (c < 0x80) {
-            fputc(c, f);
+            put_c(f, (char)c);
         } else {
             /* Pass well-formed UTF-8 through; map any other byte to U+FFFD. */
             size_t len = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
@@ -90,21 +142,33 @@ static void jw_raw_string(FILE *f, const char *s, size_t n)
             for (size_t k = 1; ok && k < len; k++)
                 ok = (u[i + k] & 0xc0) == 0x80;
             if (ok) {
-                fwrite(u + i, 1, len, f);
+                put_mem(f, u + i, len);
                 i += len - 1;
             } else {
-                fputs("\\ufffd", f);
+                put_mem(f, "\\ufffd", 6);
             }
         }
     }
-    fputc('"', f);
+    put_c(f, '"');
+}
+
+/* Decimal without printf: reports write millions of numbers. */
+static void put_u64(struct jw *w, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put_mem(w, b + i, sizeof b - i);
 }
 
 void jw_key(struct jw *w, const char *key)
 {
     jw_next(w);
-    jw_raw_string(w->f, key, strlen(key));
-    fputs(w->pretty ? ": " : ":", w->f);
+    jw_raw_string(w, key, strlen(key));
+    put_mem(w, ": ", w->pretty ? 2 : 1);
     w->after_key = true;
 }
 
@@ -120,40 +184,55 @@ void jw_str(struct jw *w, const char *s)
 void jw_strn(struct jw *w, const char *s, size_t n)
 {
     jw_next(w);
-    jw_raw_string(w->f, s, n);
+    jw_raw_string(w, s, n);
+    jw_done(w);
 }
 
 void jw_int(struct jw *w, int64_t v)
 {
     jw_next(w);
-    fprintf(w->f, "%" PRId64, v);
+    if (v < 0) {
+        put_c(w, '-');
+        put_u64(w, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(w, (uint64_t)v);
+    }
+    jw_done(w);
 }
 
 void jw_uint(struct jw *w, uint64_t v)
 {
     jw_next(w);
-    fprintf(w->f, "%" PRIu64, v);
+    put_u64(w, v);
+    jw_done(w);
 }
 
 void jw_double(struct jw *w, double v)
 {
     jw_next(w);
-    if (!isfinite(v))
-        fputs("null", w->f);
-    else
-        fprintf(w->f, "%.3f", v);
+    if (!isfinite(v)) {
+        put_mem(w, "null", 4);
+    } else {
+        char b[64];
+        int k = snprintf(b, sizeof b, "%.3f", v);
+        if (k > 0)
+            put_mem(w, b, (size_t)k < sizeof b ? (size_t)k : sizeof b - 1);
+    }
+    jw_done(w);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
     jw_next(w);
-    fputs(v ? "true" : "false", w->f);
+    put_s(w, v ? "true" : "false");
+    jw_done(w);
 }
 
 void jw_null(struct jw *w)
 {
     jw_next(w);
-    fputs("null", w->f);
+    put_mem(w, "null", 4);
+    jw_done(w);
 }
 
 void jw_time(struct jw *w, ts_ns t)

@@ -12,12 +12,14 @@
 enum { JW_DEPTH_MAX = 32 };
 
 /*
- * Writes straight to a FILE: no document tree in memory, so a report of a
- * million streams costs no more than its output. Commas and indentation are
+ * Writes to a FILE through a small buffer: no document tree in memory, so a
+ * report of a million streams costs no more than its output. Commas and indentation are
  * handled here; callers only say what comes next.
  */
 struct jw {
     FILE *f;
+    char buf[8192];  /* output is gathered here and written when full or a document ends */
+    size_t n;
     bool pretty;
     int depth;
     bool first[JW_DEPTH_MAX]; /* no element yet at this depth */
@@ -25,6 +27,9 @@ struct jw {
 };
 
 void jw_init(struct jw *w, FILE *f, bool pretty);
+/* Write out what is buffered. Done by itself whenever a top-level value is
+ * complete; call it before writing to the FILE directly mid-document. */
+void jw_flush(struct jw *w);
 void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
