@@ -67,6 +67,8 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct report_out
     a->ctx.out = out;
     a->ctx.media = media;
     a->ctx.findings = findings_new(opts->lim->findings_max, stream_finding, a);
+    if (a->ctx.findings && out && report_is_streaming(out))
+        findings_pass_through(a->ctx.findings);
     a->ctx.ipsec = ipsec_new(&a->ctx);
     a->ctx.tls = tls_state_new(&a->ctx);
     a->ctx.calls = calls_new(&a->ctx);

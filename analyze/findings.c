@@ -87,7 +87,18 @@ struct findings {
     uint64_t dropped;
     finding_cb on_add;
     void *cb_ctx;
+    bool pass_through; /* written by on_add, counted, not kept (ndjson) */
 };
+
+void findings_pass_through(struct findings *fs)
+{
+    fs->pass_through = true;
+}
+
+size_t findings_severity_count(const struct findings *fs, enum severity sev)
+{
+    return sev <= SEV_ERROR ? fs->n_sev[sev] : 0;
+}
 
 struct findings *findings_new(uint32_t max, finding_cb on_add, void *cb_ctx)
 {
@@ -127,6 +138,25 @@ static char *dup_or_null(const char *s)
 
 void findings_add(struct findings *fs, const struct finding_spec *spec)
 {
+    if (fs->pass_through) {
+        /* ndjson: the line is the finding; memory must not grow with them */
+        struct finding tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.code = spec->code;
+        tmp.severity = spec->severity <= SEV_ERROR ? spec->severity : SEV_ERROR;
+        tmp.sev_ordinal = fs->n_sev[tmp.severity]++;
+        tmp.summary = (char *)(spec->summary ? spec->summary : "");
+        tmp.detail = (char *)(spec->detail ? spec->detail : "");
+        tmp.tls_session = (char *)spec->refs.tls_session;
+        tmp.certificate = (char *)spec->refs.certificate;
+        tmp.call_id = (char *)spec->refs.call_id;
+        tmp.rtp_stream = (char *)spec->refs.rtp_stream;
+        tmp.n_frames = spec->n_frames > FINDING_FRAMES_MAX ? FINDING_FRAMES_MAX : spec->n_frames;
+        memcpy(tmp.frames, spec->frames, tmp.n_frames * sizeof tmp.frames[0]);
+        if (fs->on_add)
+            fs->on_add(fs->cb_ctx, &tmp);
+        return;
+    }
     if (fs->n >= fs->max) {
         fs->dropped++;
         return;
@@ -167,14 +197,13 @@ const char *finding_summary(const struct finding *f) { return f->summary; }
 
 bool findings_max_severity(const struct findings *fs, enum severity *out)
 {
-    if (fs->n == 0)
-        return false;
-    enum severity max = SEV_INFO;
-    for (size_t i = 0; i < fs->n; i++)
-        if (fs->items[i].severity > max)
-            max = fs->items[i].severity;
-    *out = max;
-    return true;
+    for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
+        if (fs->n_sev[sev]) {
+            *out = (enum severity)sev;
+            return true;
+        }
+    }
+    return false;
 }
 
 void finding_write_fields(struct jw *w, const struct finding *f)

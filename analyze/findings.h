@@ -79,6 +79,10 @@ struct findings *findings_new(uint32_t max, finding_cb on_add, void *cb_ctx);
 void findings_free(struct findings *fs);
 /* Copies everything. Past the cap, findings are counted, not kept. */
 void findings_add(struct findings *fs, const struct finding_spec *spec);
+/* ndjson: each finding is written by the callback and then forgotten (counted
+ * per severity only), so memory does not grow with the findings. */
+void findings_pass_through(struct findings *fs);
+size_t findings_severity_count(const struct findings *fs, enum severity sev);
 size_t findings_count(const struct findings *fs);
 uint64_t findings_dropped(const struct findings *fs);
 const struct finding *findings_at(const struct findings *fs, size_t i);

@@ -60,9 +60,8 @@ static void stats_write(struct jw *w, const struct input_summary *in, const stru
 
 static void summary_counts(const struct findings *fs, size_t count[3])
 {
-    count[0] = count[1] = count[2] = 0;
-    for (size_t i = 0; i < findings_count(fs); i++)
-        count[finding_severity(findings_at(fs, i))]++;
+    for (int sev = SEV_INFO; sev <= SEV_ERROR; sev++)
+        count[sev] = findings_severity_count(fs, (enum severity)sev);
 }
 
 static void report_json(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in)
