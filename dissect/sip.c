@@ -12,6 +12,7 @@
 #include "cursor.h"
 #include "sdp.h"
 #include "sip_event.h"
+#include "sip_fast.h"
 
 /*
  * A SIP message (RFC 3261 section 7):
@@ -125,9 +126,14 @@ static bool header_is(struct span name, const char *full, const char *compact)
 static bool maybe_length_header(struct span line)
 {
     struct cur c = cur_make(line.p, line.n);
-    uint8_t b = 0;
+    uint8_t b = 0, b1 = 0, b8 = 0;
     cur_peek_u8(&c, 0, &b);
-    return b == 'C' || b == 'c' || b == 'l' || b == 'L';
+    cur_peek_u8(&c, 1, &b1);
+    cur_peek_u8(&c, 8, &b8);
+    /* "l:" / "l :" / "Content-Length": the 9th byte of "Content-L..." is L */
+    if (b == 'l' || b == 'L')
+        return b1 == ':' || b1 == ' ' || b1 == '\t';
+    return (b == 'C' || b == 'c') && (b8 == 'L' || b8 == 'l');
 }
 
 /* Split a header line into trimmed name and value; false if no ':'. */
@@ -222,6 +228,7 @@ static bool g_parser_ready;
 static char *g_buf;        /* the NUL-terminated copy libosip2 needs, reused */
 static size_t g_buf_cap;
 static struct sdp_info g_sdp;
+static struct sip_fast g_fast;
 static char g_from[URI_STR_MAX], g_to[URI_STR_MAX], g_callid[URI_STR_MAX];
 
 static const char *nz(const char *s)
@@ -331,28 +338,20 @@ static bool find_sdp_part(struct span body, const char *boundary, struct span *o
     }
 }
 
-static bool content_type_is(const osip_content_type_t *ct, const char *type, const char *subtype)
-{
-    return ct && ct->type && strcasecmp(ct->type, type) == 0 &&
-           (subtype == NULL || (ct->subtype && strcasecmp(ct->subtype, subtype) == 0));
-}
-
-/* The application/sdp body: the whole body, or a part of a multipart one. */
-static bool find_sdp_body(osip_message_t *msg, struct span body, struct span *out)
+/* The application/sdp body: the whole body, or a part of a multipart one.
+ * type/subtype/boundary as the Content-Type header gave them ("" none). */
+static bool find_sdp_body(const char *type, const char *subtype, const char *boundary, struct span body,
+                          struct span *out)
 {
     if (body.n == 0)
         return false;
-    if (content_type_is(msg->content_type, "application", "sdp")) {
+    if (strcasecmp(type, "application") == 0 && strcasecmp(subtype, "sdp") == 0) {
         *out = body;
         return true;
     }
-    if (!content_type_is(msg->content_type, "multipart", NULL))
+    if (strcasecmp(type, "multipart") != 0 || boundary[0] == '\0')
         return false;
-    osip_generic_param_t *b = NULL;
-    if (osip_generic_param_get_byname(&msg->content_type->gen_params, "boundary", &b) != 0 || b == NULL ||
-        b->gvalue == NULL)
-        return false;
-    return find_sdp_part(body, b->gvalue, out);
+    return find_sdp_part(body, boundary, out);
 }
 
 static const char *header_value(const osip_message_t *msg, const char *name)
@@ -459,33 +458,72 @@ static void fill_event(struct ev_sip *ev, osip_message_t *msg, enum sip_transpor
     ev->content_type = msg->content_type ? nz(msg->content_type->type) : "";
 }
 
-void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
-                 const uint8_t *p, size_t n, const struct frame_ref *at)
+/* The event from the fast parser's fields (strings point into g_fast). */
+static void fill_event_fast(struct ev_sip *ev, const struct sip_fast *f, enum sip_transport tr)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->is_request = f->is_request;
+    ev->status = f->status;
+    ev->reason = f->reason;
+    ev->cseq_method = f->cseq_method;
+    ev->method = f->is_request ? f->method : f->cseq_method;
+    ev->cseq = f->cseq;
+    ev->call_id = f->call_id;
+    ev->from_uri = f->from_uri;
+    ev->to_uri = f->to_uri;
+    ev->from_tag = f->from_tag;
+    ev->to_tag = f->to_tag;
+    ev->transport = tr;
+    ev->request_uri_host = f->request_uri_host;
+    ev->via_transport = f->via_transport;
+    ev->via_host = f->via_host;
+    ev->contact_host = f->contact_host;
+    ev->warning = f->warning[0] ? f->warning : f->ms_diagnostics;
+    ev->content_type = f->ct_type;
+}
+
+static void emit_with_body(struct dissect_ctx *dc, const struct flow_key *k, struct ev_sip *ev,
+                           const char *type, const char *subtype, const char *boundary, struct span body,
+                           const struct frame_ref *at)
+{
+    ev->body_len = body.n;
+    struct span sdp;
+    if (find_sdp_body(type, subtype, boundary, body, &sdp)) {
+        bool ok = sdp_parse(sdp.p, sdp.n, &g_sdp);
+        if (ok || g_sdp.n_media > 0)
+            ev->sdp = &g_sdp;
+        if (!ok)
+            dissect_anomaly(dc, at, k, "sdp", "malformed", NULL, true);
+    }
+    sink_emit(&dc->sink, EV_SIP, at, k, ev);
+}
+
+/* One whole message whose headers end head_len bytes in (n: no empty line). */
+static void sip_message_framed(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
+                               const uint8_t *p, size_t n, size_t head_len, const struct frame_ref *at)
 {
     size_t max = dc->lim ? dc->lim->sip_msg_bytes_max : 65536;
     if (n > max) {
         dissect_anomaly(dc, at, k, "sip", "limit", "message over sip_msg_bytes_max dropped", false);
         return;
     }
+    struct cur c = cur_make(p, n);
+    struct cur head = cur_take(&c, head_len);
+    struct span body = cur_rest(&c);
+    struct ev_sip ev;
+    /* The common, plain message: our own one-pass parser, no copy. */
+    if (sip_fast_parse(cur_span(&head), &g_fast)) {
+        fill_event_fast(&ev, &g_fast, tr);
+        emit_with_body(dc, k, &ev, g_fast.ct_type, g_fast.ct_subtype, g_fast.ct_boundary, body, at);
+        return;
+    }
+    /* Anything else: libosip2, on a NUL-terminated copy of the start
+     * line and headers; the body stays in the packet (find_sdp_part). */
     sip_parser_init();
     if (!ensure_buffer(max + 1)) {
         dissect_anomaly(dc, at, k, "sip", "limit", "no memory for the message copy", false);
         return;
     }
-    /* libosip2 gets the start line and headers only; the body stays in
-     * the packet and is read by our cursor (see find_sdp_part). */
-    struct cur c = cur_make(p, n);
-    struct frame_info fi;
-    size_t head_len = n; /* no empty line: all headers, no body */
-    enum frame_rc rc = sip_frame_headers(&c, n + 1, &fi);
-    if (rc == FRAME_OK) {
-        head_len = fi.header_len;
-    } else if (rc != FRAME_NEED_MORE) {
-        dissect_anomaly(dc, at, k, "sip", "malformed", "header line too long or bad Content-Length", true);
-        return;
-    }
-    struct cur head = cur_take(&c, head_len);
-    struct span body = cur_rest(&c);
     cur_copy(&head, g_buf, head_len);
     g_buf[head_len] = '\0';
     zero_content_length(head_len);
@@ -499,19 +537,31 @@ void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_tran
         osip_message_free(msg);
         return;
     }
-    struct ev_sip ev;
     fill_event(&ev, msg, tr);
-    ev.body_len = body.n;
-    struct span sdp;
-    if (find_sdp_body(msg, body, &sdp)) {
-        bool ok = sdp_parse(sdp.p, sdp.n, &g_sdp);
-        if (ok || g_sdp.n_media > 0)
-            ev.sdp = &g_sdp;
-        if (!ok)
-            dissect_anomaly(dc, at, k, "sdp", "malformed", NULL, true);
-    }
-    sink_emit(&dc->sink, EV_SIP, at, k, &ev);
+    const osip_content_type_t *ct = msg->content_type;
+    osip_generic_param_t *b = NULL;
+    const char *boundary = "";
+    if (ct && osip_generic_param_get_byname((osip_list_t *)&ct->gen_params, "boundary", &b) == 0 && b &&
+        b->gvalue)
+        boundary = b->gvalue;
+    emit_with_body(dc, k, &ev, ct ? nz(ct->type) : "", ct ? nz(ct->subtype) : "", boundary, body, at);
     osip_message_free(msg);
+}
+
+void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
+                 const uint8_t *p, size_t n, const struct frame_ref *at)
+{
+    struct cur c = cur_make(p, n);
+    struct frame_info fi;
+    size_t head_len = n; /* no empty line: all headers, no body */
+    enum frame_rc rc = sip_frame_headers(&c, n + 1, &fi);
+    if (rc == FRAME_OK) {
+        head_len = fi.header_len;
+    } else if (rc != FRAME_NEED_MORE) {
+        dissect_anomaly(dc, at, k, "sip", "malformed", "header line too long or bad Content-Length", true);
+        return;
+    }
+    sip_message_framed(dc, k, tr, p, n, head_len, at);
 }
 
 /* ---- UDP: one datagram, one message ---- */
@@ -540,7 +590,7 @@ void sip_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_
     enum frame_rc rc = sip_frame_headers(&c, max, &fi);
     if (rc == FRAME_NEED_MORE && n < max) {
         /* No empty line: RFC 3261 section 18.3 lets a datagram end there. */
-        sip_message(dc, k, SIP_TR_UDP, p, n, at);
+        sip_message_framed(dc, k, SIP_TR_UDP, p, n, n, at);
         return;
     }
     if (rc != FRAME_OK) {
@@ -559,7 +609,7 @@ void sip_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_
         }
         len = fi.header_len + (size_t)fi.content_length;
     }
-    sip_message(dc, k, SIP_TR_UDP, p, len, at);
+    sip_message_framed(dc, k, SIP_TR_UDP, p, len, fi.header_len, at);
 }
 
 /* ---- streams: framing by Content-Length ---- */
@@ -662,7 +712,7 @@ size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const 
             break;
         struct cur msg = cur_take(&all, (size_t)total);
         struct span ms = cur_span(&msg);
-        sip_message(dc, k, tr, ms.p, ms.n, at);
+        sip_message_framed(dc, k, tr, ms.p, ms.n, fi.header_len, at);
     }
     return n - cur_left(&all);
 }
