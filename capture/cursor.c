@@ -3,71 +3,12 @@
 
 #include <string.h>
 
-struct cur cur_make(const void *p, size_t n)
-{
-    /* NULL + 0 is undefined behaviour: check before any arithmetic. */
-    if (p == NULL) {
-        struct cur empty = { .p = NULL, .end = NULL, .short_read = false };
-        return empty;
-    }
-    struct cur c = { .p = p, .end = (const uint8_t *)p + n, .short_read = false };
-    return c;
-}
-
-size_t cur_left(const struct cur *c)
-{
-    return (size_t)(c->end - c->p);
-}
-
-bool cur_ok(const struct cur *c)
-{
-    return !c->short_read;
-}
-
-/* Compare against what is left, never pointer + n: that may overflow. */
-static bool cur_want(struct cur *c, size_t n)
-{
-    if (c->short_read)
-        return false;
-    if (n > cur_left(c)) {
-        c->short_read = true;
-        return false;
-    }
-    return true;
-}
-
-uint8_t cur_u8(struct cur *c)
-{
-    if (!cur_want(c, 1))
-        return 0;
-    return *c->p++;
-}
-
-uint16_t cur_be16(struct cur *c)
-{
-    if (!cur_want(c, 2))
-        return 0;
-    uint16_t v = (uint16_t)((c->p[0] << 8) | c->p[1]);
-    c->p += 2;
-    return v;
-}
-
 uint32_t cur_be24(struct cur *c)
 {
     if (!cur_want(c, 3))
         return 0;
     uint32_t v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) | c->p[2];
     c->p += 3;
-    return v;
-}
-
-uint32_t cur_be32(struct cur *c)
-{
-    if (!cur_want(c, 4))
-        return 0;
-    uint32_t v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) |
-                 ((uint32_t)c->p[2] << 8) | c->p[3];
-    c->p += 4;
     return v;
 }
 
@@ -98,30 +39,6 @@ uint32_t cur_le32(struct cur *c)
     return v;
 }
 
-bool cur_peek_u8(const struct cur *c, size_t at, uint8_t *out)
-{
-    if (c->short_read || at >= cur_left(c))
-        return false;
-    *out = c->p[at];
-    return true;
-}
-
-bool cur_peek_be16(const struct cur *c, size_t at, uint16_t *out)
-{
-    if (c->short_read || cur_left(c) < 2 || at > cur_left(c) - 2)
-        return false;
-    *out = (uint16_t)((c->p[at] << 8) | c->p[at + 1]);
-    return true;
-}
-
-bool cur_skip(struct cur *c, size_t n)
-{
-    if (!cur_want(c, n))
-        return false;
-    c->p += n;
-    return true;
-}
-
 bool cur_copy(struct cur *c, void *dst, size_t n)
 {
     if (!cur_want(c, n))
@@ -130,31 +47,6 @@ bool cur_copy(struct cur *c, void *dst, size_t n)
         memcpy(dst, c->p, n);
     c->p += n;
     return true;
-}
-
-struct cur cur_take(struct cur *c, size_t n)
-{
-    struct cur child = { .p = c->p, .end = c->p, .short_read = false };
-    if (!cur_want(c, n)) {
-        child.short_read = true;
-        return child;
-    }
-    child.end = c->p + n;
-    c->p += n;
-    return child;
-}
-
-struct span cur_rest(struct cur *c)
-{
-    struct span s = cur_span(c);
-    c->p = c->end;
-    return s;
-}
-
-struct span cur_span(const struct cur *c)
-{
-    struct span s = { .p = c->p, .n = c->short_read ? 0 : cur_left(c) };
-    return s;
 }
 
 bool cur_line(struct cur *c, struct span *line, size_t max)
