@@ -762,7 +762,7 @@ static void on_rtp(struct rtp_state *s, const struct event *ev)
                 st->sig[1] = *r->sig_b;
             }
         }
-    } else if (st->srtp < 0 && r->pt == st->pt && !rtp_payload_tally_full(&st->tally)) {
+    } else if (st->tally.n < RTP_PAYLOAD_SAMPLE_PACKETS && st->srtp < 0 && r->pt == st->pt) {
         /* no SDP: the first packets' payloads will say SRTP or not */
         rtp_payload_tally_add(&st->tally, r->seq, r->timestamp, r->payload);
     }

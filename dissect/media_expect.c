@@ -72,21 +72,21 @@ void media_expect_free(struct media_expect *m)
     free(m);
 }
 
-/* FNV-1a over the family, the used address bytes and the port. */
+/* The address words and the port through capture's mixer: RTP looks an
+ * endpoint up per packet, so this is a few multiplies, not a byte loop. */
 static uint32_t me_hash(const struct ip_addr *a, uint16_t port)
 {
-    uint32_t h = 2166136261u;
-    size_t len = a->family == 6 ? 16 : 4;
-    h = (h ^ a->family) * 16777619u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ a->b[i]) * 16777619u;
-    h = (h ^ (uint8_t)(port >> 8)) * 16777619u;
-    h = (h ^ (uint8_t)port) * 16777619u;
-    return h;
+    uint64_t w[2];
+    memcpy(w, a->b, sizeof w); /* IPv4 leaves the rest zero (netaddr.h) */
+    uint64_t h = hash_mix64(w[0] ^ ((uint64_t)port << 48) ^ ((uint64_t)a->family << 40));
+    h = hash_mix64(h ^ w[1]);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint32_t me_lookup(const struct media_expect *m, const struct ip_addr *addr, uint16_t port)
 {
+    if (m->used == 0)
+        return NIL; /* no SDP seen (yet): the common case on media-only captures */
     uint32_t i = m->buckets[me_hash(addr, port) & (m->n_buckets - 1)];
     while (i != NIL) {
         const struct me_entry *e = &m->pool[i];

@@ -64,9 +64,9 @@ static void reg_udp(void *ctx, const struct flow_key *k, const uint8_t *p, size_
         dtls_datagram(dc, k, p, n, at);
         return;
     }
-    if ((dc->media && (media_expect_find(dc->media, &k->dst, k->dport) ||
-                       media_expect_find(dc->media, &k->src, k->sport))) ||
-        rtp_probe(p, n))
+    /* the probe first: it is cheap and takes nearly every RTP datagram */
+    if (rtp_probe(p, n) || (dc->media && (media_expect_find(dc->media, &k->dst, k->dport) ||
+                                          media_expect_find(dc->media, &k->src, k->sport))))
         rtp_datagram(dc, k, p, n, at);
 }
 
