@@ -64,9 +64,11 @@ sdp() { # ADDR PORT PROFILE [CRYPTO-LINE]
 # msg START-LINE CSEQ BODY: one SIP message of the call, Content-Length counted here
 msg() {
     len=$(printf '%s' "$3" | wc -c)
-    printf '%s\r\nVia: SIP/2.0/TLS %s:5061;branch=z9hG4bK-%s\r\nFrom: <sips:phone@example.test>;tag=ph1\r\nTo: <sips:pbx@example.test>%s\r\nCall-ID: opaque-%s@%s\r\nCSeq: %s\r\nContact: <sips:phone@%s:5061;transport=tls>\r\n%sContent-Length: %d\r\n\r\n%s' \
-        "$1" "$A" "$2" "$( [ "${1#SIP/}" != "$1" ] && echo ';tag=pbx1' )" "$case" "$A" "$2" "$A" \
-        "$( [ "$len" -gt 0 ] && printf 'Content-Type: application/sdp\r\n' )" "$len" "$3"
+    totag="" ct=""
+    if [ "${1#SIP/}" != "$1" ]; then totag=";tag=pbx1"; fi
+    if [ "$len" -gt 0 ]; then ct='Content-Type: application/sdp\r\n'; fi
+    printf '%s\r\nVia: SIP/2.0/TLS %s:5061;branch=z9hG4bK-%s\r\nFrom: <sips:phone@example.test>;tag=ph1\r\nTo: <sips:pbx@example.test>%s\r\nCall-ID: opaque-%s@%s\r\nCSeq: %s\r\nContact: <sips:phone@%s:5061;transport=tls>\r\n%bContent-Length: %d\r\n\r\n%s' \
+        "$1" "$A" "$2" "$totag" "$case" "$A" "$2" "$A" "$ct" "$len" "$3"
 }
 
 record() { # CASE PROFILE CRYPTO SERVER-VERIFY CLIENT-CERT-ARGS SRTP?
