@@ -28,13 +28,27 @@ int pcap_input_check_files(const char *const *files, size_t n_files, char err[ER
     return 0;
 }
 
-static void note_link_type(struct input_info *info, int dlt)
+void input_info_note_link(struct input_info *info, int dlt)
 {
     for (size_t i = 0; i < info->n_link_types; i++)
         if (info->link_types[i] == dlt)
             return;
     if (info->n_link_types < LINK_TYPES_MAX)
         info->link_types[info->n_link_types++] = dlt;
+}
+
+void input_info_note_time(struct input_info *info, ts_ns ts)
+{
+    /* Earliest and latest, as capinfos reports them: merged or badly
+     * clocked captures are not in time order. */
+    if (!info->has_time) {
+        info->first_time = info->last_time = ts;
+        info->has_time = true;
+    }
+    if (ts < info->first_time)
+        info->first_time = ts;
+    if (ts > info->last_time)
+        info->last_time = ts;
 }
 
 static int apply_filter(pcap_t *p, const char *file, const char *bpf, char err[ERRBUF_LEN])
@@ -60,7 +74,7 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
             return -1;
         }
         int dlt = pcap_datalink(p);
-        note_link_type(info, dlt);
+        input_info_note_link(info, dlt);
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc;
@@ -69,16 +83,7 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
                 .frame = ++info->packets,
                 .ts = (ts_ns)h->ts.tv_sec * 1000000000 + h->ts.tv_usec, /* usec field holds ns */
             };
-            /* Earliest and latest, as capinfos reports them: merged or
-             * badly clocked captures are not in time order. */
-            if (!info->has_time) {
-                info->first_time = info->last_time = at.ts;
-                info->has_time = true;
-            }
-            if (at.ts < info->first_time)
-                info->first_time = at.ts;
-            if (at.ts > info->last_time)
-                info->last_time = at.ts;
+            input_info_note_time(info, at.ts);
             /* libpcap caps caplen at its buffer, but never trust len < caplen. */
             uint32_t wire = h->len < h->caplen ? h->caplen : h->len;
             cb(ctx, dlt, data, h->caplen, wire, &at);

@@ -34,6 +34,10 @@ struct input_info {
 int pcap_input_read_files(const char *const *files, size_t n_files, const char *bpf,
                           packet_cb cb, void *ctx, struct input_info *info, char err[ERRBUF_LEN]);
 
+/* Bookkeeping shared with live capture: a DLT in use, a packet's time. */
+void input_info_note_link(struct input_info *info, int dlt);
+void input_info_note_time(struct input_info *info, ts_ns ts);
+
 /* Open every file without reading packets: fails fast before any output. */
 int pcap_input_check_files(const char *const *files, size_t n_files, char err[ERRBUF_LEN]);
 
