@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture_loss.h"
 #include "modules.h"
 
 /* Distinct anomaly kinds remembered for findings; more are counted. */
@@ -22,6 +23,8 @@ struct analyzer {
     struct anomaly_kind anomalies[ANOMALY_KINDS_MAX];
     size_t n_anomalies;
     uint64_t dissect_decode_errors;
+    struct capture_loss *loss; /* live only */
+    bool drops_reported;
 };
 
 bool profile_parse(const char *s, enum profile *out)
@@ -53,6 +56,14 @@ static void finding_fields(struct jw *w, const void *obj)
 static void stream_finding(void *ctx, const struct finding *f)
 {
     struct analyzer *a = ctx;
+    if (a->ctx.out->stream_text) {
+        const struct findings *fs = a->ctx.findings;
+        size_t number = findings_severity_count(fs, SEV_ERROR) + findings_severity_count(fs, SEV_WARNING) +
+                        findings_severity_count(fs, SEV_INFO);
+        finding_write_text(a->ctx.out->f, f, number);
+        fflush(a->ctx.out->f);
+        return;
+    }
     report_stream_object(a->ctx.out, "finding", finding_fields, f);
 }
 
@@ -69,6 +80,15 @@ struct analyzer *analyzer_new(const struct analyze_opts *opts, struct report_out
     a->ctx.findings = findings_new(opts->lim->findings_max, stream_finding, a);
     if (a->ctx.findings && out && report_is_streaming(out))
         findings_pass_through(a->ctx.findings);
+    if (opts->live) {
+        a->loss = malloc(sizeof *a->loss);
+        if (a->loss == NULL) {
+            analyzer_free(a);
+            return NULL;
+        }
+        capture_loss_init(a->loss);
+        a->ctx.capture_loss = a->loss;
+    }
     a->ctx.ipsec = ipsec_new(&a->ctx);
     a->ctx.tls = tls_state_new(&a->ctx);
     a->ctx.calls = calls_new(&a->ctx);
@@ -89,6 +109,7 @@ void analyzer_free(struct analyzer *a)
     tls_state_free(a->ctx.tls);
     ipsec_free(a->ctx.ipsec);
     findings_free(a->ctx.findings);
+    free(a->loss);
     free(a);
 }
 
@@ -239,6 +260,37 @@ void analyzer_finish(struct analyzer *a, const struct input_summary *in)
     calls_finish_media(a->ctx.calls);
     anomaly_findings(a);
     capture_findings(a, in);
+}
+
+void analyzer_tick(struct analyzer *a, ts_ns now, bool interim)
+{
+    tls_state_tick(a->ctx.tls, now);
+    calls_tick(a->ctx.calls, now);
+    rtp_state_tick(a->ctx.rtp, now, interim);
+    if (interim)
+        a->ctx.interim_from = now;
+}
+
+void analyzer_capture_drops(struct analyzer *a, ts_ns from, ts_ns to, uint64_t kernel, uint64_t iface)
+{
+    if (a->loss == NULL || (kernel == 0 && iface == 0))
+        return;
+    capture_loss_add(a->loss, from, to, kernel, iface);
+    if (a->drops_reported)
+        return;
+    a->drops_reported = true;
+    char summary[256];
+    snprintf(summary, sizeof summary,
+             "The capture is dropping packets (%llu in the kernel, %llu at the interface so far): "
+             "sipsec is not seeing all the traffic",
+             (unsigned long long)kernel, (unsigned long long)iface);
+    add_simple(a, F_CAPTURE_DROPPED, summary,
+               "Packets dropped by the capture never reach the analysis: RTP loss, TCP gaps and "
+               "missing messages after this point may be the capture's, not the network's (RTP_LOSS "
+               "findings say when they overlap capture drops; the stats lines count the drops). "
+               "Raise the kernel buffer (-B KiB), narrow the capture with -f (e.g. SIP, TLS and the "
+               "RTP port range), or lower --snaplen.",
+               NULL, 0);
 }
 
 const struct findings *analyzer_findings(const struct analyzer *a)

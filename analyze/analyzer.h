@@ -27,6 +27,7 @@ struct analyze_opts {
     const struct limits *lim;
     const uint16_t *sip_ports; /* --sip-port: more ports carrying SIP (5060/5061 always do) */
     size_t n_sip_ports;
+    bool live;                 /* sipsec live: capture drops are tracked and reported */
 };
 
 /* What the capture layer saw, for the report's input section. */
@@ -44,6 +45,10 @@ struct input_summary {
     /* Writes the report's "stats" fields (capture-layer counters). */
     void (*write_stats)(void *ctx, struct jw *w);
     void *stats_ctx;
+    /* live: the interface, and pcap_stats when has_capture_stats */
+    const char *interface;
+    bool has_capture_stats;
+    uint64_t capture_received, capture_dropped_kernel, capture_dropped_interface;
 };
 
 struct ipsec_state;
@@ -51,6 +56,7 @@ struct tls_state;
 struct call_state;
 struct rtp_state;
 struct media_expect;
+struct capture_loss;
 
 /* Shared by the modules: options, findings, the output, each other. */
 struct analyze_ctx {
@@ -62,6 +68,10 @@ struct analyze_ctx {
     struct tls_state *tls;
     struct call_state *calls;
     struct rtp_state *rtp;
+    /* live: what the capture dropped, by time (NULL offline) */
+    const struct capture_loss *capture_loss;
+    /* live --stats-interval: capture time of the previous interim (0: none yet) */
+    ts_ns interim_from;
 };
 
 struct analyzer;
@@ -79,7 +89,21 @@ struct analyze_ctx *analyzer_ctx(struct analyzer *a);
 /* Malformed upper-layer messages (SIP, TLS, ...) counted by dissectors. */
 uint64_t analyzer_decode_errors(const struct analyzer *a);
 
-/* report.c: the whole report in out->fmt (ndjson: the closing lines). */
+/*
+ * Live capture. A tick runs the capture-time timeouts when packets are
+ * few or none (now: the later of the last packet's time and the clock);
+ * with interim, streams also write their interim statistics (ndjson).
+ */
+void analyzer_tick(struct analyzer *a, ts_ns now, bool interim);
+/* The capture dropped kernel + iface packets in (from, to]: kept for
+ * the RTP findings, and CAPTURE_DROPS raised the first time. */
+void analyzer_capture_drops(struct analyzer *a, ts_ns from, ts_ns to, uint64_t kernel, uint64_t iface);
+
+/* report.c: the whole report in out->fmt (ndjson: the closing lines;
+ * the live text view: a summary). */
 void report_write(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in);
+/* ndjson: a "stats" line now (interim: a periodic one, more will come). */
+void report_write_stats_line(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in,
+                             bool interim);
 
 #endif

@@ -26,6 +26,16 @@ enum {
 };
 /* 64*T1: how long a transaction may still retransmit (RFC 3261 17.1.1.2). */
 static const ts_ns LINGER_NS = 32LL * 1000000000LL;
+enum { CALL_EXPIRE_BUDGET = 4, CALL_TICK_BUDGET = 4096 };
+
+/* Why a call ended (ndjson "ended_by"). */
+enum call_end_why { END_NONE, END_FINAL, END_BYE, END_TIMEOUT, END_CAPTURE };
+
+static const char *end_why_name(uint8_t w)
+{
+    static const char *names[] = { NULL, "final_response", "bye", "timeout", "end_of_capture" };
+    return w < sizeof names / sizeof names[0] ? names[w] : NULL;
+}
 
 struct ladder_step {
     uint64_t frame;
@@ -46,6 +56,10 @@ struct call {
     struct call *hnext;            /* hash chain */
     struct call *prev, *next;      /* start order */
     struct call *linger_next;      /* ndjson: ended and emitted, waiting to be freed */
+    struct call *act_prev, *act_next; /* setup or established list, least recently active first */
+    uint8_t act_list;              /* 0 none, 1 setup, 2 established */
+    uint8_t ended_by;              /* enum call_end_why */
+    ts_ns last_time;
     char *call_id, *from, *to;
     uint64_t first_frame;
     ts_ns first_time, end_time;
@@ -83,6 +97,9 @@ struct call_state {
     size_t n_buckets;
     struct call *head, *tail;
     struct call *linger_head, *linger_tail;
+    /* Not ended yet, by last message: calls still being set up time out
+     * after call_setup_idle_ms, established ones after call_idle_ms. */
+    struct call *act_head[3], *act_tail[3];
     size_t n_live;
     uint64_t n_total, n_dropped;
     struct wrong_port_seen wrong_port[WRONG_PORT_SEEN_MAX];
@@ -233,6 +250,30 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
     return c;
 }
 
+static void act_unlink(struct call_state *s, struct call *c)
+{
+    uint8_t l = c->act_list;
+    if (l == 0)
+        return;
+    if (c->act_prev) c->act_prev->act_next = c->act_next; else s->act_head[l] = c->act_next;
+    if (c->act_next) c->act_next->act_prev = c->act_prev; else s->act_tail[l] = c->act_prev;
+    c->act_prev = c->act_next = NULL;
+    c->act_list = 0;
+}
+
+/* A message of the call: to the young end of its list. O(1). */
+static void act_touch(struct call_state *s, struct call *c, ts_ns when)
+{
+    act_unlink(s, c);
+    uint8_t l = c->established ? 2 : 1;
+    if (when > c->last_time)
+        c->last_time = when;
+    c->act_list = l;
+    c->act_prev = s->act_tail[l];
+    if (s->act_tail[l]) s->act_tail[l]->act_next = c; else s->act_head[l] = c;
+    s->act_tail[l] = c;
+}
+
 /* ---- report pieces ---- */
 
 static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp *d, bool present)
@@ -336,10 +377,13 @@ static void call_write_core(struct jw *w, const struct call *c)
  * stream names its call in rtp_streams[].call_id instead. */
 static void call_write_fields(struct jw *w, const void *obj)
 {
-    call_write_core(w, obj);
+    const struct call *c = obj;
+    call_write_core(w, c);
     jw_key(w, "rtp_streams");
     jw_arr_begin(w);
     jw_arr_end(w);
+    jw_kstr(w, "ended_by", end_why_name(c->ended_by));
+    jw_ktime(w, "last_time", c->last_time);
 }
 
 /* ---- findings ---- */
@@ -441,12 +485,14 @@ static void check_port(struct call_state *s, struct call *c, const struct event 
 
 /* ---- ndjson: emit ended calls, free them after the linger ---- */
 
-static void call_end(struct call_state *s, struct call *c, ts_ns when)
+static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call_end_why why)
 {
     if (c->ended)
         return;
     c->ended = true;
     c->end_time = when;
+    c->ended_by = (uint8_t)why;
+    act_unlink(s, c);
     if (!report_is_streaming(s->ctx->out))
         return;
     report_stream_object(s->ctx->out, "call", call_write_fields, c);
@@ -470,6 +516,24 @@ static void linger_expire(struct call_state *s, ts_ns now)
         call_unlink(s, c);
         call_free(c);
         s->n_live--;
+    }
+}
+
+/* Streaming: calls without messages for their timeout end (capture time). */
+static void calls_expire(struct call_state *s, ts_ns now, int budget)
+{
+    const struct limits *lim = s->ctx->opts ? s->ctx->opts->lim : NULL;
+    ts_ns idle[3] = { 0, (ts_ns)(lim ? lim->call_setup_idle_ms : 180000) * 1000000,
+                      (ts_ns)(lim ? lim->call_idle_ms : 3600000) * 1000000 };
+    for (int l = 1; l <= 2; l++) {
+        for (int i = 0; i < budget; i++) {
+            struct call *c = s->act_head[l];
+            if (c == NULL || now - c->last_time <= idle[l])
+                break;
+            if (!c->established && is_auth_challenge(c->final_status))
+                report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
+            call_end(s, c, now, END_TIMEOUT);
+        }
     }
 }
 
@@ -631,6 +695,8 @@ void calls_event(struct call_state *s, const struct event *ev)
     if (m->transport == SIP_TR_TLS)
         tls_calls_sip_seen(s->opaque, ev->flow); /* any SIP, not only INVITE dialogs */
     linger_expire(s, ev->at.ts);
+    if (report_is_streaming(s->ctx->out))
+        calls_expire(s, ev->at.ts, CALL_EXPIRE_BUDGET);
     struct call *c = call_find(s, m->call_id);
     if (c == NULL) {
         /* Only INVITE dialogs are calls; REGISTER, OPTIONS, SUBSCRIBE... are not. */
@@ -642,6 +708,8 @@ void calls_event(struct call_state *s, const struct event *ev)
     }
     if (c->emitted)
         return; /* a late retransmission or the 200 to BYE of a call already written */
+    if (!c->ended)
+        act_touch(s, c, ev->at.ts);
     ladder_add(c, ev, m);
     if (m->transport == SIP_TR_TLS) {
         c->any_tls = true;
@@ -661,7 +729,7 @@ void calls_event(struct call_state *s, const struct event *ev)
         if (strcmp(m->method, "CANCEL") == 0)
             c->cancelled = true;
         else if (strcmp(m->method, "BYE") == 0)
-            call_end(s, c, ev->at.ts);
+            call_end(s, c, ev->at.ts, END_BYE);
         return;
     }
     if (strcmp(m->cseq_method, "INVITE") != 0 || m->status < 200)
@@ -672,12 +740,14 @@ void calls_event(struct call_state *s, const struct event *ev)
     }
     if (m->status < 300) {
         c->established = true;
+        if (!c->ended)
+            act_touch(s, c, ev->at.ts); /* to the established list */
         return;
     }
     on_invite_failure(s, c, ev, m);
     /* A challenged INVITE is retried under the same Call-ID: not the end. */
     if (!c->established && !is_auth_challenge(m->status))
-        call_end(s, c, ev->at.ts);
+        call_end(s, c, ev->at.ts, END_FINAL);
 }
 
 void calls_finish(struct call_state *s)
@@ -689,7 +759,7 @@ void calls_finish(struct call_state *s)
             continue;
         if (!c->established && is_auth_challenge(c->final_status))
             report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
-        call_end(s, c, c->end_time);
+        call_end(s, c, c->end_time, END_CAPTURE);
     }
     if (s->n_dropped) {
         char summary[256];
@@ -715,6 +785,15 @@ void calls_finish_media(struct call_state *s)
 {
     if (s)
         tls_calls_finish(s->opaque);
+}
+
+void calls_tick(struct call_state *s, ts_ns now)
+{
+    if (s == NULL || !report_is_streaming(s->ctx->out))
+        return;
+    calls_expire(s, now, CALL_TICK_BUDGET);
+    linger_expire(s, now);
+    tls_calls_tick(s->opaque, now);
 }
 
 enum { RTP_LINK_NONE = UINT32_MAX };

@@ -33,6 +33,7 @@ static const struct {
     [F_RTP_LOSS] = { "RTP_LOSS", SEV_WARNING },
     [F_CAPTURE_TRUNCATED] = { "CAPTURE_TRUNCATED", SEV_WARNING },
     [F_CAPTURE_UNREADABLE] = { "CAPTURE_UNREADABLE", SEV_ERROR },
+    [F_CAPTURE_DROPPED] = { "CAPTURE_DROPPED", SEV_WARNING },
     [F_TCP_STREAM_GAP] = { "TCP_STREAM_GAP", SEV_INFO },
     [F_DECODE_ERRORS] = { "DECODE_ERRORS", SEV_INFO },
     [F_LIMIT_REACHED] = { "LIMIT_REACHED", SEV_WARNING },
@@ -251,9 +252,12 @@ void findings_write_ref_text(FILE *out, const struct findings *fs, size_t i)
 
 void findings_write_text(FILE *out, const struct findings *fs, size_t i)
 {
-    const struct finding *f = &fs->items[i];
-    fprintf(out, "  #%zu [%s] %s: %s\n", findings_text_number(fs, i), sev_tag[f->severity],
-            finding_code_name(f->code), f->summary);
+    finding_write_text(out, &fs->items[i], findings_text_number(fs, i));
+}
+
+void finding_write_text(FILE *out, const struct finding *f, size_t number)
+{
+    fprintf(out, "  #%zu [%s] %s: %s\n", number, sev_tag[f->severity], finding_code_name(f->code), f->summary);
     if (f->detail && f->detail[0])
         fprintf(out, "          %s\n", f->detail);
     if (f->n_frames) {

@@ -37,6 +37,7 @@ enum finding_code {
     F_RTP_LOSS,
     F_CAPTURE_TRUNCATED,
     F_CAPTURE_UNREADABLE,
+    F_CAPTURE_DROPPED,
     F_TCP_STREAM_GAP,
     F_DECODE_ERRORS,
     F_LIMIT_REACHED,
@@ -105,6 +106,9 @@ const char *finding_certificate(const struct finding *f);
 size_t findings_text_number(const struct findings *fs, size_t i);
 /* "  #3 [ERROR] CODE: summary", then the detail and frames lines. */
 void findings_write_text(FILE *out, const struct findings *fs, size_t i);
+/* One finding as findings_write_text does, with the given number (the
+ * live text view prints them in the order found). */
+void finding_write_text(FILE *out, const struct finding *f, size_t number);
 /* "#3 [ERROR] CODE" without newline: the pointer a block prints. */
 void findings_write_ref_text(FILE *out, const struct findings *fs, size_t i);
 

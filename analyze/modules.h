@@ -26,6 +26,8 @@ bool ipsec_between(const struct ipsec_state *s, const struct ip_addr *a, const s
 struct tls_state *tls_state_new(struct analyze_ctx *ctx);
 void tls_state_event(struct tls_state *s, const struct event *ev);
 void tls_state_finish(struct tls_state *s);
+/* Capture time advanced without TLS events (live): idle sessions end. */
+void tls_state_tick(struct tls_state *s, ts_ns now);
 void tls_write_sessions_json(struct tls_state *s, struct jw *w);
 void tls_write_certificates_json(struct tls_state *s, struct jw *w);
 void tls_write_text(struct tls_state *s, FILE *out);
@@ -55,6 +57,8 @@ struct rtp_stream_view;
 void calls_note_stream(struct call_state *s, const struct rtp_stream_view *v);
 /* After rtp_state_finish: the calls that depend on the media (ndjson writes them). */
 void calls_finish_media(struct call_state *s);
+/* Capture time advanced (live): idle calls end, ended ones are freed. */
+void calls_tick(struct call_state *s, ts_ns now);
 void calls_write_json(struct call_state *s, struct jw *w);
 void calls_write_text(struct call_state *s, FILE *out);
 void calls_free(struct call_state *s);
@@ -63,6 +67,9 @@ void calls_free(struct call_state *s);
 struct rtp_state *rtp_state_new(struct analyze_ctx *ctx);
 void rtp_state_event(struct rtp_state *s, const struct event *ev);
 void rtp_state_finish(struct rtp_state *s);
+/* Capture time advanced (live): idle streams end; with interim, each
+ * live stream writes its statistics so far (ndjson). */
+void rtp_state_tick(struct rtp_state *s, ts_ns now, bool interim);
 void rtp_write_json(struct rtp_state *s, struct jw *w);
 void rtp_write_text(struct rtp_state *s, FILE *out);
 void rtp_state_free(struct rtp_state *s);

@@ -23,6 +23,8 @@ void report_stream_object(struct report_out *out, const char *type,
 
 static void input_write_fields(struct jw *w, const struct input_summary *in)
 {
+    if (in->interface)
+        jw_kstr(w, "interface", in->interface);
     jw_key(w, "files");
     jw_arr_begin(w);
     for (size_t i = 0; i < in->n_files; i++)
@@ -52,6 +54,15 @@ static void input_write_fields(struct jw *w, const struct input_summary *in)
 static void stats_write(struct jw *w, const struct input_summary *in, const struct findings *fs)
 {
     jw_obj_begin(w);
+    if (in->has_capture_stats) {
+        /* pcap_stats: what the capture itself saw and lost */
+        jw_key(w, "capture");
+        jw_obj_begin(w);
+        jw_kuint(w, "received", in->capture_received);
+        jw_kuint(w, "dropped_kernel", in->capture_dropped_kernel);
+        jw_kuint(w, "dropped_interface", in->capture_dropped_interface);
+        jw_obj_end(w);
+    }
     if (in->write_stats)
         in->write_stats(in->stats_ctx, w);
     jw_kuint(w, "findings_dropped", findings_dropped(fs));
@@ -102,11 +113,14 @@ static void report_json(struct report_out *out, struct analyze_ctx *ctx, const s
 struct ndjson_tail {
     const struct input_summary *in;
     const struct findings *fs;
+    bool interim;
 };
 
 static void stats_line_fields(struct jw *w, const void *obj)
 {
     const struct ndjson_tail *t = obj;
+    if (t->in->interface)
+        jw_kbool(w, "interim", t->interim);
     jw_key(w, "input");
     jw_obj_begin(w);
     input_write_fields(w, t->in);
@@ -168,8 +182,46 @@ static void report_text(struct report_out *out, struct analyze_ctx *ctx, const s
         fprintf(f, "  nothing to report\n");
 }
 
+/* The live text view ends with this: findings went out as they came. */
+static void report_text_summary(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in)
+{
+    FILE *f = out->f;
+    fprintf(f, "\nsipsec %s — live on %s, profile %s\n", SIPSEC_VERSION, in->interface ? in->interface : "?",
+            profile_name(ctx->opts->profile));
+    fprintf(f, "  %llu packets, %llu bytes analyzed", (unsigned long long)in->packets,
+            (unsigned long long)in->bytes);
+    if (in->has_time) {
+        char a[ISO_TIME_MAX], b[ISO_TIME_MAX];
+        ts_format_iso(in->first_time, a);
+        ts_format_iso(in->last_time, b);
+        fprintf(f, "; %s .. %s", a, b);
+    }
+    fputc('\n', f);
+    if (in->has_capture_stats)
+        fprintf(f, "  capture: %llu received, %llu dropped by the kernel, %llu dropped by the interface\n",
+                (unsigned long long)in->capture_received, (unsigned long long)in->capture_dropped_kernel,
+                (unsigned long long)in->capture_dropped_interface);
+    size_t count[3];
+    summary_counts(ctx->findings, count);
+    fprintf(f, "Findings: %zu error%s, %zu warning%s, %zu info (printed above as they came)\n", count[SEV_ERROR],
+            count[SEV_ERROR] == 1 ? "" : "s", count[SEV_WARNING], count[SEV_WARNING] == 1 ? "" : "s",
+            count[SEV_INFO]);
+}
+
+void report_write_stats_line(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in,
+                             bool interim)
+{
+    struct ndjson_tail t = { .in = in, .fs = ctx->findings, .interim = interim };
+    report_stream_object(out, "stats", stats_line_fields, &t);
+}
+
 void report_write(struct report_out *out, struct analyze_ctx *ctx, const struct input_summary *in)
 {
+    if (out->fmt == FMT_TEXT && out->stream_text) {
+        report_text_summary(out, ctx, in);
+        fflush(out->f);
+        return;
+    }
     switch (out->fmt) {
     case FMT_JSON:
         report_json(out, ctx, in);
@@ -181,7 +233,7 @@ void report_write(struct report_out *out, struct analyze_ctx *ctx, const struct 
         /* Sessions, calls, streams and findings went out as they completed. */
         ipsec_write_json(ctx->ipsec, NULL);
         struct ndjson_tail t = { .in = in, .fs = ctx->findings };
-        report_stream_object(out, "stats", stats_line_fields, &t);
+        report_write_stats_line(out, ctx, in, false);
         report_stream_object(out, "summary", summary_line_fields, &t);
         break;
     }

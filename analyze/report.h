@@ -12,6 +12,10 @@ enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
 struct report_out {
     enum report_format fmt;
     FILE *f;
+    /* The live text view: objects are freed as they complete, as in
+     * ndjson, findings are printed as they come and the end writes a
+     * summary instead of the full report. */
+    bool stream_text;
 };
 
 /*
@@ -22,9 +26,10 @@ struct report_out {
 void report_stream_object(struct report_out *out, const char *type,
                           void (*write_fields)(struct jw *w, const void *obj), const void *obj);
 
+/* Objects are written (or dropped) as they complete and then freed. */
 static inline bool report_is_streaming(const struct report_out *out)
 {
-    return out->fmt == FMT_NDJSON;
+    return out->fmt == FMT_NDJSON || out->stream_text;
 }
 
 #endif

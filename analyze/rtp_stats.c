@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture_loss.h"
 #include "rtp_event.h"
 
 enum {
@@ -15,6 +16,8 @@ enum {
     CONFIRM_STEP_MAX = 10,  /* a forward step up to this counts as in order */
     TENTATIVE_IDLE_MS = 2000, /* unconfirmed streams go quickly: they are mostly noise */
     EXPIRE_BUDGET = 8,      /* idle streams closed per event: bounded work per packet */
+    TICK_EXPIRE_BUDGET = 4096, /* and per live tick, when packets may have stopped */
+    INTERIM_FINDING_MIN_EXPECTED = 100, /* loss judged at an interim once 2 s of 20 ms audio are in */
     POOL_CHUNK = 256,
     GAP_FACTOR = 3,         /* a gap is no packet for 3 packetization intervals */
 };
@@ -246,6 +249,11 @@ struct rtp_stream {
     bool judged;          /* the payload verdict was taken (no SDP said) */
     struct rtp_payload_verdict verdict;
     struct rtp_payload_tally tally; /* the first packets' payloads, while srtp is unknown */
+    /* live: findings raised early at an interim, and the last interim's counts */
+    bool loss_reported, periodic_reported;
+    uint8_t hint_clock_pt;    /* from SDP: a dynamic payload type's clock */
+    uint32_t hint_clock_rate; /* 0: none */
+    uint64_t iv_packets, iv_expected, iv_lost;
     struct rtp_stats st;
 };
 
@@ -475,6 +483,59 @@ static void write_stream_fields(struct jw *w, const void *obj)
     jw_obj_end(w);
 }
 
+/* Live capture: the stream object also says what the capture itself
+ * dropped while the stream ran, next to the stream's own loss. */
+struct stream_line {
+    const struct rtp_state *s;
+    const struct rtp_stream *st;
+    bool interim;
+    ts_ns from, to; /* interim: the interval */
+};
+
+static void write_capture_dropped(struct jw *w, const char *key, const struct capture_loss *cl, ts_ns from,
+                                  ts_ns to)
+{
+    uint64_t k, i;
+    capture_loss_between(cl, from, to, &k, &i);
+    jw_key(w, key);
+    jw_obj_begin(w);
+    jw_kuint(w, "kernel", k);
+    jw_kuint(w, "interface", i);
+    jw_obj_end(w);
+}
+
+static void write_live_stream_fields(struct jw *w, const void *obj)
+{
+    const struct stream_line *l = obj;
+    const struct rtp_stream *st = l->st;
+    const struct capture_loss *cl = l->s->ctx->capture_loss;
+    write_stream_fields(w, st);
+    if (cl == NULL)
+        return;
+    write_capture_dropped(w, "capture_dropped", cl, st->st.first_time, st->st.last_time);
+    uint32_t with_drops = 0;
+    for (uint32_t i = 0; i < st->st.n_gaps; i++) {
+        uint64_t k, f;
+        const struct rtp_gap *g = &st->st.gaps[i];
+        capture_loss_between(cl, g->start, g->start + g->duration_ns, &k, &f);
+        with_drops += (k + f) > 0;
+    }
+    jw_kuint(w, "gaps_with_capture_drops", with_drops);
+    jw_kbool(w, "interim", l->interim);
+    if (!l->interim)
+        return;
+    jw_key(w, "interval");
+    jw_obj_begin(w);
+    jw_ktime(w, "from", l->from);
+    jw_ktime(w, "to", l->to);
+    uint64_t expected = rtp_stats_expected(&st->st), lost = rtp_stats_lost(&st->st);
+    jw_kuint(w, "packets", st->st.packets - st->iv_packets);
+    jw_kuint(w, "expected", expected >= st->iv_expected ? expected - st->iv_expected : 0);
+    jw_kuint(w, "lost", lost >= st->iv_lost ? lost - st->iv_lost : 0);
+    write_capture_dropped(w, "capture_dropped", cl, l->from, l->to);
+    jw_obj_end(w);
+}
+
 static void stream_endpoints(const struct rtp_stream *st, char src[ENDPOINT_STR_MAX],
                              char dst[ENDPOINT_STR_MAX])
 {
@@ -503,7 +564,8 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
     stream_endpoints(st, src, dst);
     struct finding_refs refs = { .call_id = st->call_id, .rtp_stream = st->id_str };
 
-    if (st->has_periodic) {
+    if (st->has_periodic && !st->periodic_reported) {
+        st->periodic_reported = true;
         struct finding_spec f = { .code = F_RTP_PERIODIC_DROP,
                                   .severity = finding_default_severity(F_RTP_PERIODIC_DROP),
                                   .summary = summary, .detail = detail, .refs = refs };
@@ -560,7 +622,8 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
     }
 
     uint64_t expected = rtp_stats_expected(&st->st), lost = rtp_stats_lost(&st->st);
-    if (expected > 0 && lost * 100 > expected) {
+    if (expected > 0 && lost * 100 > expected && !st->loss_reported) {
+        st->loss_reported = true;
         struct finding_spec f = { .code = F_RTP_LOSS,
                                   .severity = finding_default_severity(F_RTP_LOSS),
                                   .summary = summary, .detail = detail, .refs = refs };
@@ -573,6 +636,24 @@ static void stream_findings(struct rtp_state *s, struct rtp_stream *st)
                  "taken (more than 1%% is audible). Capture closer to the sender to tell network "
                  "loss from capture loss; %u gap(s) of %.0f ms or more are listed in the stream.",
                  pct, st->st.n_gaps, GAP_FACTOR * rtp_stats_ptime_ms(&st->st));
+        uint64_t ck = 0, ci = 0;
+        if (s->ctx->capture_loss)
+            capture_loss_between(s->ctx->capture_loss, st->st.first_time, st->st.last_time, &ck, &ci);
+        if (ck + ci) {
+            /* Capture loss is not network loss: say so where it overlaps. */
+            size_t n = strlen(summary);
+            snprintf(summary + n, sizeof summary - n, "; the capture itself dropped %llu packets meanwhile",
+                     (unsigned long long)(ck + ci));
+            char when_a[ISO_TIME_MAX], when_b[ISO_TIME_MAX];
+            ts_format_iso(st->st.first_time, when_a);
+            ts_format_iso(st->st.last_time, when_b);
+            n = strlen(detail);
+            snprintf(detail + n, sizeof detail - n,
+                     " Between %s and %s sipsec's own capture dropped %llu packets in the kernel and %llu "
+                     "at the interface: part or all of this loss may be capture loss, not network loss "
+                     "(raise -B, narrow -f).",
+                     when_a, when_b, (unsigned long long)ck, (unsigned long long)ci);
+        }
         gap_frames(st, &f);
         findings_add(fs, &f);
     }
@@ -624,7 +705,8 @@ static void stream_finish(struct rtp_state *s, struct rtp_stream *st, struct liv
         st->has_periodic = rtp_find_periodic_drop(st->st.gaps, st->st.n_gaps, &st->periodic);
         stream_done(s, st);
         stream_findings(s, st);
-        report_stream_object(s->ctx->out, "rtp_stream", write_stream_fields, st);
+        struct stream_line line = { .s = s, .st = st };
+        report_stream_object(s->ctx->out, "rtp_stream", write_live_stream_fields, &line);
         s->n_streams--;
         pool_put(s, st);
         return;
@@ -643,22 +725,27 @@ static void stream_finish(struct rtp_state *s, struct rtp_stream *st, struct liv
     s->done[s->n_done++] = st;
 }
 
-static void expire(struct rtp_state *s, ts_ns now)
+static void expire_some(struct rtp_state *s, ts_ns now, int budget)
 {
     const int64_t idle_ns = (int64_t)s->ctx->opts->lim->udp_idle_ms * 1000000;
     const int64_t tent_ns = (int64_t)TENTATIVE_IDLE_MS * 1000000;
-    for (int i = 0; i < EXPIRE_BUDGET; i++) {
+    for (int i = 0; i < budget; i++) {
         struct rtp_stream *st = s->tentative.head;
         if (st == NULL || now - st->st.last_time <= tent_ns)
             break;
         stream_finish(s, st, &s->tentative);
     }
-    for (int i = 0; i < EXPIRE_BUDGET; i++) {
+    for (int i = 0; i < budget; i++) {
         struct rtp_stream *st = s->confirmed.head;
         if (st == NULL || now - st->st.last_time <= idle_ns)
             break;
         stream_finish(s, st, &s->confirmed);
     }
+}
+
+static void expire(struct rtp_state *s, ts_ns now)
+{
+    expire_some(s, now, EXPIRE_BUDGET);
 }
 
 static void limit_hit(struct rtp_state *s, uint64_t frame)
@@ -762,16 +849,21 @@ static void on_rtp(struct rtp_state *s, const struct event *ev)
                 st->sig[1] = *r->sig_b;
             }
         }
+        /* kept: the SDP endpoint may be forgotten while the stream goes on */
+        st->hint_clock_pt = r->hint_clock_pt;
+        st->hint_clock_rate = r->hint_clock_rate;
     } else if (st->tally.n < RTP_PAYLOAD_SAMPLE_PACKETS && st->srtp < 0 && r->pt == st->pt) {
         /* no SDP: the first packets' payloads will say SRTP or not */
         rtp_payload_tally_add(&st->tally, r->seq, r->timestamp, r->payload);
     }
+    uint8_t hint_pt = r->has_hint ? r->hint_clock_pt : st->hint_clock_pt;
+    uint32_t hint_rate = r->has_hint ? r->hint_clock_rate : st->hint_clock_rate;
 
     uint32_t clock = 0;
     if (looks_like_dtmf_event(st, r))
         clock = 0; /* RFC 4733 freezes its timestamp: no clock for jitter */
-    else if (r->has_hint && r->pt == r->hint_clock_pt && r->hint_clock_rate)
-        clock = r->hint_clock_rate;
+    else if (hint_rate && r->pt == hint_pt)
+        clock = hint_rate;
     else
         clock = rtp_static_clock_rate(r->pt);
     uint16_t prev_seq = (uint16_t)st->st.ext_max;
@@ -830,6 +922,35 @@ struct rtp_state *rtp_state_new(struct analyze_ctx *ctx)
     return s;
 }
 
+/* Interim statistics of a live stream; loss and periodic drops found so
+ * far are reported now rather than when the stream ends. */
+static void stream_interim(struct rtp_state *s, struct rtp_stream *st, ts_ns from, ts_ns to)
+{
+    uint64_t expected = rtp_stats_expected(&st->st);
+    if (expected >= INTERIM_FINDING_MIN_EXPECTED) {
+        if (!st->periodic_reported)
+            st->has_periodic = rtp_find_periodic_drop(st->st.gaps, st->st.n_gaps, &st->periodic);
+        stream_findings(s, st);
+    }
+    struct stream_line line = { .s = s, .st = st, .interim = true, .from = from, .to = to };
+    report_stream_object(s->ctx->out, "rtp_stream", write_live_stream_fields, &line);
+    st->iv_packets = st->st.packets;
+    st->iv_expected = expected;
+    st->iv_lost = rtp_stats_lost(&st->st);
+}
+
+void rtp_state_tick(struct rtp_state *s, ts_ns now, bool interim)
+{
+    if (s == NULL)
+        return;
+    expire_some(s, now, TICK_EXPIRE_BUDGET);
+    if (!interim || !streaming(s))
+        return;
+    ts_ns from = s->ctx->interim_from ? s->ctx->interim_from : now;
+    for (struct rtp_stream *st = s->confirmed.head; st; st = st->next)
+        stream_interim(s, st, from, now);
+}
+
 void rtp_state_event(struct rtp_state *s, const struct event *ev)
 {
     if (s == NULL || ev->flow == NULL || ev->body == NULL)
@@ -878,7 +999,8 @@ void rtp_write_json(struct rtp_state *s, struct jw *w)
     jw_arr_begin(w);
     for (size_t i = 0; s && i < s->n_done; i++) {
         jw_obj_begin(w);
-        write_stream_fields(w, s->done[i]);
+        struct stream_line line = { .s = s, .st = s->done[i] };
+        write_live_stream_fields(w, &line);
         jw_obj_end(w);
     }
     jw_arr_end(w);

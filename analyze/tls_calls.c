@@ -43,6 +43,12 @@ struct tls_call {
     uint64_t first_frame;
     ts_ns first_time, end_time;
     bool closed, sip_visible;
+    /* The TLS module forgets ended sessions in streaming: what the entry
+     * needs of its session is kept when the connection goes. */
+    bool gone, has_facts;
+    ts_ns last_time;          /* the last TLS event with a time (closes carry none) */
+    ts_ns gone_time;
+    struct tls_facts facts;   /* .id points at tls_id */
     char streams[STREAM_IDS_MAX][ID_MAX];
     uint32_t n_streams, n_listed, n_srtp, n_clear;
     struct sample clear, srtp, unknown;
@@ -56,6 +62,7 @@ struct tls_calls {
     uint32_t n_buckets;
     uint64_t seed;
     uint64_t dropped;
+    ts_ns last_scan;   /* streaming: the last retire pass */
 };
 
 struct tls_calls *tls_calls_new(struct analyze_ctx *ctx)
@@ -199,6 +206,14 @@ void tls_calls_tls_event(struct tls_calls *t, const struct event *ev)
         c->closed = true;
         c->end_time = ev->at.ts;
     }
+    if (ev->at.ts)
+        c->last_time = ev->at.ts;
+    if (e->kind == TLS_EV_CLOSE && !c->gone) {
+        c->gone = true;
+        c->gone_time = ev->at.ts ? ev->at.ts : c->last_time;
+        c->has_facts = tls_session_facts(t->ctx->tls, c->tls_id, &c->facts);
+        c->facts.id = c->tls_id;
+    }
 }
 
 void tls_calls_sip_seen(struct tls_calls *t, const struct flow_key *flow)
@@ -208,6 +223,15 @@ void tls_calls_sip_seen(struct tls_calls *t, const struct flow_key *flow)
     struct tls_call *c = find_conn(t, flow);
     if (c)
         c->sip_visible = true;
+}
+
+static bool entry_facts(const struct tls_calls *t, const struct tls_call *c, struct tls_facts *f)
+{
+    if (c->has_facts) {
+        *f = c->facts;
+        return true;
+    }
+    return tls_session_facts(t->ctx->tls, c->tls_id, f);
 }
 
 static void keep_sample(struct sample *s, const struct rtp_stream_view *v)
@@ -231,7 +255,7 @@ void tls_calls_note_stream(struct tls_calls *t, const struct rtp_stream_view *v)
         struct tls_call *c = &t->v[i];
                 struct tls_facts f;
         if (!same_hosts(&c->conn, a, b) || c->first_time > start ||
-            !tls_session_facts(t->ctx->tls, c->tls_id, &f) || !(f.established || f.app_data))
+            !entry_facts(t, c, &f) || !(f.established || f.app_data))
             continue;
         /* the newest session that began before the stream: it or none */
         if (c->closed && start > c->end_time + LINK_SLACK_NS)
@@ -257,7 +281,7 @@ void tls_calls_note_stream(struct tls_calls *t, const struct rtp_stream_view *v)
  * handshake is TLS_SIP_NEVER_STARTED's business, not a call. */
 static bool listed(const struct tls_calls *t, const struct tls_call *c, struct tls_facts *f)
 {
-    if (c->sip_visible || !tls_session_facts(t->ctx->tls, c->tls_id, f))
+    if (c->sip_visible || !entry_facts(t, c, f))
         return false;
     return f->established || f->app_data;
 }
@@ -328,6 +352,49 @@ static void entry_fields(struct jw *w, const void *obj)
     jw_arr_end(w);
     if (c->n_streams > c->n_listed)
         jw_kuint(w, "rtp_streams_more", c->n_streams - c->n_listed);
+}
+
+/*
+ * Streaming: an entry whose connection went longer ago than a stream
+ * could still link to it (LINK_SLACK_NS, plus udp_idle_ms for such a
+ * stream to end) is written and forgotten, so a live capture keeps only
+ * the SIP-over-TLS connections still open. An entry whose session the
+ * TLS module no longer knows (ended without a close) goes unwritten.
+ */
+void tls_calls_tick(struct tls_calls *t, ts_ns now)
+{
+    if (t == NULL || !report_is_streaming(t->ctx->out) || now - t->last_scan < 1000000000LL)
+        return;
+    t->last_scan = now;
+    const struct limits *lim = t->ctx->opts && t->ctx->opts->lim ? t->ctx->opts->lim : &limits_default;
+    ts_ns keep = LINK_SLACK_NS + (ts_ns)lim->udp_idle_ms * 1000000;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < t->n; i++) {
+        struct tls_call *c = &t->v[i];
+        struct tls_facts f;
+        bool known = entry_facts(t, c, &f);
+        if (known && !(c->gone && now - c->gone_time > keep)) {
+            if (i != j)
+                t->v[j] = *c;
+            j++;
+            continue;
+        }
+        if (known && listed(t, c, &f)) {
+            struct entry_view ev = { c, &f };
+            report_stream_object(t->ctx->out, "call", entry_fields, &ev);
+        }
+    }
+    if (j == t->n)
+        return;
+    t->n = j;
+    /* chains hold indices: relink in place, oldest first so they come out newest first */
+    for (uint32_t i = 0; i < t->n_buckets; i++)
+        t->buckets[i] = NIL;
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint32_t h = pair_bucket(t, &t->v[i].conn.src, &t->v[i].conn.dst);
+        t->v[i].hnext = t->buckets[h];
+        t->buckets[h] = i;
+    }
 }
 
 void tls_calls_finish(struct tls_calls *t)

@@ -19,6 +19,8 @@ void tls_calls_tls_event(struct tls_calls *t, const struct event *ev);
 void tls_calls_sip_seen(struct tls_calls *t, const struct flow_key *flow);
 /* A finished, numbered RTP stream: link it to the session it followed. */
 void tls_calls_note_stream(struct tls_calls *t, const struct rtp_stream_view *v);
+/* Capture time advanced (live): entries of connections long gone are written and freed. */
+void tls_calls_tick(struct tls_calls *t, ts_ns now);
 /* End of capture, after the RTP module finished: ndjson writes the entries. */
 void tls_calls_finish(struct tls_calls *t);
 /* json: the entries as elements of the open "calls" array; text: one block each. */

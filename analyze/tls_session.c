@@ -62,11 +62,13 @@ struct tls_sess {
     bool client_cert_msg : 1;  /* the client sent a Certificate message */
     bool closed : 1;
     bool ended : 1;            /* end-of-session rules ran and it was streamed */
+    bool reported : 1;         /* written (ndjson): at handshake end, or at its end */
     /* decryption facts (TLS_EV_KEYS .. DECRYPT_STATS); keys_seen: a key store was configured */
     bool keys_seen : 1, decrypted : 1, decrypt_failed : 1, inner_sip : 1;
     uint8_t key_source;        /* enum key_src */
     uint8_t app_plain;         /* bit (1 << enum dir): decrypted application data from that side */
     uint32_t dec;              /* index + 1 in tls_state.decs (counts), 0 none */
+    ts_ns last_time;           /* streaming: the last event, for the idle timeout */
 };
 
 /* What a key source was, in a byte. */
@@ -95,8 +97,11 @@ struct sess_finding_ref {
 
 struct tls_state {
     struct analyze_ctx *ctx;
-    struct tls_sess *sess;
+    struct tls_sess *sess;     /* in id order, also after compaction */
     size_t n_sess, cap_sess;
+    uint64_t next_id;          /* sessions ever made: "tls-N" */
+    size_t n_done;             /* streaming: ended sessions not compacted away yet */
+    ts_ns last_scan;           /* streaming: the last idle scan */
     uint64_t sess_dropped;
     uint32_t *by_flow; /* open addressing: session index + 1, 0 empty */
     size_t flow_cap;
@@ -124,6 +129,11 @@ struct tls_state {
     char store_err[256];
     uint64_t seed;
 };
+
+static bool streaming(const struct tls_state *s)
+{
+    return s->ctx->out && report_is_streaming(s->ctx->out);
+}
 
 /* ---- tables ---- */
 
@@ -194,9 +204,15 @@ static struct tls_sess *find_sess(const struct tls_state *s, const struct flow_k
     return found;
 }
 
+static void sess_compact(struct tls_state *s);
+
 static struct tls_sess *new_sess(struct tls_state *s, const struct ev_tls *e, const struct frame_ref *at)
 {
     const struct limits *lim = s->ctx->opts->lim ? s->ctx->opts->lim : &limits_default;
+    /* Streaming: compact once a quarter of the table is done (amortized O(1)). */
+    if (streaming(s) && s->n_done &&
+        ((s->n_sess == s->cap_sess && s->n_done * 4 >= s->n_sess) || s->n_sess >= lim->tls_sessions_max))
+        sess_compact(s);
     if (s->n_sess >= lim->tls_sessions_max) {
         s->sess_dropped++;
         return NULL;
@@ -207,7 +223,7 @@ static struct tls_sess *new_sess(struct tls_state *s, const struct ev_tls *e, co
         return NULL;
     struct tls_sess *t = &s->sess[s->n_sess];
     memset(t, 0, sizeof *t);
-    snprintf(t->id, sizeof t->id, "tls-%zu", s->n_sess + 1);
+    snprintf(t->id, sizeof t->id, "tls-%llu", (unsigned long long)++s->next_id);
     t->conn = e->conn;
     t->dtls = e->dtls;
     t->first_frame = e->first.frame ? e->first.frame : at->frame;
@@ -352,6 +368,159 @@ static uint32_t chain_intern(struct tls_state *s, const uint8_t *rec, size_t len
 static const struct alert_rec *alert_at(const struct tls_state *s, uint32_t ref)
 {
     return ref ? &s->alerts[ref - 1] : NULL;
+}
+
+/* ---- streaming: forget what was written ---- */
+
+/*
+ * A live capture runs for hours: once written, ended sessions go, so
+ * memory follows the open connections. Survivors keep their order (ids
+ * ascending: tls_session_facts searches them), the flow index is refilled
+ * in place, the alerts, SNI strings and chains are rebuilt from the
+ * survivors, and certificates forget the sessions they were seen in
+ * (indices moved; in ndjson each certificate was written already).
+ */
+static void alerts_compact(struct tls_state *s)
+{
+    if (s->n_alerts == 0)
+        return;
+    struct alert_rec *na = malloc(s->n_alerts * sizeof *na);
+    if (na == NULL)
+        return; /* keep the old array: its references stay valid */
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        struct tls_sess *t = &s->sess[i];
+        uint32_t head = 0, tail = 0, fatal = 0;
+        for (uint32_t r = t->alert_head; r; r = s->alerts[r - 1].next) {
+            na[n] = s->alerts[r - 1];
+            na[n].next = 0;
+            if (tail)
+                na[tail - 1].next = (uint32_t)n + 1;
+            else
+                head = (uint32_t)n + 1;
+            if (r == t->fatal_alert)
+                fatal = (uint32_t)n + 1;
+            tail = (uint32_t)++n;
+        }
+        t->alert_head = head;
+        t->alert_tail = tail;
+        t->fatal_alert = fatal;
+    }
+    free(s->alerts);
+    s->alerts = na;
+    s->cap_alerts = s->n_alerts;
+    s->n_alerts = n;
+}
+
+/* Decryption counts of the survivors only. */
+static void decs_compact(struct tls_state *s)
+{
+    if (s->n_decs == 0)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        struct tls_sess *t = &s->sess[i];
+        if (t->dec == 0)
+            continue;
+        s->decs[n] = s->decs[t->dec - 1]; /* t->dec - 1 >= n: survivors keep their order */
+        t->dec = (uint32_t)++n;
+    }
+    s->n_decs = n;
+}
+
+static uint32_t sni_intern(struct tls_state *s, const char *str, size_t n);
+static uint32_t chain_intern(struct tls_state *s, const uint8_t *rec, size_t len);
+static size_t chain_count(const struct tls_state *s, uint32_t ref);
+
+/* The interned SNI strings and chains of the survivors only, once the
+ * tables hold far more than the survivors use. */
+static void interned_compact(struct tls_state *s)
+{
+    if (s->sni.n > 2 * s->n_sess + 64) {
+        struct strtab old = s->sni;
+        memset(&s->sni, 0, sizeof s->sni);
+        for (size_t i = 0; i < s->n_sess; i++) {
+            struct tls_sess *t = &s->sess[i];
+            if (t->sni) {
+                const char *str = old.buf + t->sni - 1;
+                t->sni = sni_intern(s, str, strlen(str));
+            }
+        }
+        free(old.buf);
+        free(old.slots);
+    }
+    if (s->n_chains > 4 * s->n_sess + 64) {
+        uint8_t *old = s->chain_bytes;
+        uint32_t *old_slots = s->chain_slots;
+        s->chain_bytes = NULL;
+        s->chain_len = s->chain_cap = 0;
+        s->chain_slots = NULL;
+        s->n_chains = s->chain_slot_cap = 0;
+        for (size_t i = 0; i < s->n_sess; i++) {
+            struct tls_sess *t = &s->sess[i];
+            for (int d = 0; d < 2; d++) {
+                if (t->chain[d] == 0)
+                    continue;
+                const uint8_t *rec = old + t->chain[d] - 1;
+                t->chain[d] = chain_intern(s, rec, 1 + (size_t)rec[0] * SHA1_LEN);
+            }
+        }
+        free(old);
+        free(old_slots);
+    }
+}
+
+static void sess_compact(struct tls_state *s)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        if (s->sess[i].ended)
+            continue;
+        if (i != j)
+            s->sess[j] = s->sess[i];
+        j++;
+    }
+    s->n_sess = j;
+    s->n_done = 0;
+    alerts_compact(s);
+    decs_compact(s);
+    interned_compact(s);
+    s->n_frefs = 0; /* text view only, which does not stream */
+    for (size_t i = 0; i < s->n_certs; i++)
+        s->certs[i].n_seen = 0;
+    if (s->flow_cap == 0)
+        return;
+    memset(s->by_flow, 0, s->flow_cap * sizeof *s->by_flow);
+    for (size_t i = 0; i < s->n_sess; i++) {
+        size_t k = flow_key_hash(&s->sess[i].conn, s->seed) & (s->flow_cap - 1);
+        while (s->by_flow[k])
+            k = (k + 1) & (s->flow_cap - 1);
+        s->by_flow[k] = (uint32_t)i + 1;
+    }
+}
+
+/* Streaming at certs_max: the older half is forgotten (a certificate seen
+ * again after that is written again), so a capture with ever new
+ * certificates keeps reporting them in bounded memory. */
+static void certs_forget_oldest_half(struct tls_state *s)
+{
+    size_t drop = s->n_certs > 1 ? s->n_certs / 2 : s->n_certs;
+    for (size_t i = 0; i < drop; i++) {
+        x509_info_free(&s->certs[i].xi);
+        free(s->certs[i].seen_in);
+        free(s->certs[i].err);
+        free(s->certs[i].verdict);
+    }
+    s->n_certs -= drop;
+    memmove(s->certs, s->certs + drop, s->n_certs * sizeof *s->certs);
+    memmove(s->cert_sha1, s->cert_sha1 + drop * SHA1_LEN, s->n_certs * SHA1_LEN);
+    memset(s->by_sha1, 0, s->sha1_cap * sizeof *s->by_sha1);
+    for (size_t i = 0; i < s->n_certs; i++) {
+        size_t j = sha1_hash(s, s->cert_sha1 + i * SHA1_LEN) & (s->sha1_cap - 1);
+        while (s->by_sha1[j])
+            j = (j + 1) & (s->sha1_cap - 1);
+        s->by_sha1[j] = (uint32_t)i + 1;
+    }
 }
 
 /* ---- findings bookkeeping ---- */
@@ -579,6 +748,8 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
         struct cert_rec *c = find_cert(s, sha1);
         bool is_new = false;
         if (c == NULL) {
+            if (s->n_certs >= lim->certs_max && streaming(s))
+                certs_forget_oldest_half(s);
             if (s->n_certs >= lim->certs_max) {
                 s->certs_dropped++;
                 continue;
@@ -797,11 +968,23 @@ static bool sip_port(const struct tls_state *s, uint16_t p)
 
 static const char *last_msg_name(const struct tls_sess *t, enum dir d);
 
+/* Written once: in ndjson when the handshake completes (a SIP trunk may
+ * stay up for hours), else when the session ends. */
+static void sess_report(struct tls_state *s, struct tls_sess *t)
+{
+    if (t->reported)
+        return;
+    t->reported = true;
+    struct sess_view v = { s, t };
+    report_stream_object(s->ctx->out, "tls_session", sess_fields, &v);
+}
+
 static void sess_end(struct tls_state *s, struct tls_sess *t)
 {
     if (t->ended)
         return;
     t->ended = true;
+    s->n_done++;
     if (!sess_established(t) && !t->dtls && (sip_port(s, t->conn.dport) || sip_port(s, t->conn.sport)) &&
         !(t->version == TLS_V_TLS13 && t->have_server_hello && !t->decrypted)) {
         char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX], why[512], summary[768], buf[8];
@@ -834,8 +1017,7 @@ static void sess_end(struct tls_state *s, struct tls_sess *t)
                      "settings) on the side that failed the handshake.",
                      NULL, frame);
     }
-    struct sess_view v = { s, t };
-    report_stream_object(s->ctx->out, "tls_session", sess_fields, &v);
+    sess_report(s, t);
 }
 
 static const char *msg_name(enum tls_ev_kind k)
@@ -912,6 +1094,8 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     }
     if (ev->at.frame)
         t->last_frame = ev->at.frame;
+    if (ev->at.ts) /* closes and decryption counts carry no time */
+        t->last_time = ev->at.ts;
     if (e->kind != TLS_EV_ALERT && e->kind != TLS_EV_KEYS && e->kind != TLS_EV_DECRYPT_STATS &&
         e->kind != TLS_EV_DECRYPT_FAILED)
         t->last_msg[e->from] = (uint8_t)(e->kind + 1);
@@ -984,6 +1168,8 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     default:
         break;
     }
+    if (!t->reported && streaming(s) && sess_established(t))
+        sess_report(s, t);
 }
 
 /* ---- lifecycle and report ---- */
@@ -1025,6 +1211,25 @@ void tls_state_finish(struct tls_state *s)
         };
         findings_add(s->ctx->findings, &f);
     }
+}
+
+void tls_state_tick(struct tls_state *s, ts_ns now)
+{
+    if (s == NULL || !streaming(s) || now - s->last_scan < 1000000000LL)
+        return;
+    s->last_scan = now;
+    /* TCP sessions end when the flow table closes their connection
+     * (tcp_idle_ms at the latest); DTLS has no close, so idleness ends it.
+     * Twice the TCP timeout is a safety net for a close never seen. */
+    const struct limits *lim = s->ctx->opts->lim ? s->ctx->opts->lim : &limits_default;
+    ts_ns udp_idle = (ts_ns)lim->udp_idle_ms * 1000000, tcp_idle = 2 * (ts_ns)lim->tcp_idle_ms * 1000000;
+    for (size_t i = 0; i < s->n_sess; i++) {
+        struct tls_sess *t = &s->sess[i];
+        if (!t->ended && now - t->last_time > (t->dtls ? udp_idle : tcp_idle))
+            sess_end(s, t);
+    }
+    if (s->n_done && s->n_done * 4 >= s->n_sess)
+        sess_compact(s);
 }
 
 void tls_write_sessions_json(struct tls_state *s, struct jw *w)
@@ -1350,14 +1555,25 @@ const char *tls_session_for_flow(const struct tls_state *s, const struct flow_ke
 
 bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_facts *out)
 {
-    /* ids are "tls-N", N the 1-based index (new_sess) */
+    /* ids are "tls-N" in ascending order; streaming compaction removes
+     * some, so search (N is the index + 1 until then) */
     if (s == NULL || id == NULL || strncmp(id, "tls-", 4) != 0)
         return false;
     char *end = NULL;
-    unsigned long n = strtoul(id + 4, &end, 10);
-    if (end == id + 4 || *end != '\0' || n == 0 || n > s->n_sess)
+    unsigned long long n = strtoull(id + 4, &end, 10);
+    if (end == id + 4 || *end != '\0' || n == 0)
         return false;
-    const struct tls_sess *t = &s->sess[n - 1];
+    size_t lo = 0, hi = s->n_sess;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strtoull(s->sess[mid].id + 4, NULL, 10) < n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n_sess || strcmp(s->sess[lo].id, id) != 0)
+        return false;
+    const struct tls_sess *t = &s->sess[lo];
     memset(out, 0, sizeof *out);
     out->id = t->id;
     out->conn = t->conn;

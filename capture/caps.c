@@ -20,6 +20,8 @@ const struct limits limits_default = {
     .ipfrag_bytes_max = 65535 + 40,
     .sip_msg_bytes_max = 65536,
     .calls_max = 200000,
+    .call_setup_idle_ms = 180000,  /* RFC 3261 16.6 timer C: more than 3 min of ringing */
+    .call_idle_ms = 3600000,       /* no BYE seen (lost, or captured elsewhere) */
     .rtp_streams_max = 200000,
     .tls_sessions_max = 200000,
     .certs_max = 50000,
@@ -44,6 +46,7 @@ static const struct limit_field fields[] = {
     F32(flows_max), F32(tcp_idle_ms), F32(udp_idle_ms), F32(reasm_ooo_bytes_max),
     F32(reasm_hold_bytes_max), F64(reasm_memcap_bytes), F32(ipfrag_max),
     F32(ipfrag_timeout_ms), F32(ipfrag_bytes_max), F32(sip_msg_bytes_max), F32(calls_max),
+    F32(call_setup_idle_ms), F32(call_idle_ms),
     F32(rtp_streams_max), F32(tls_sessions_max), F32(certs_max), F32(findings_max),
     F32(ipsec_pairs_max), F32(tls_keylog_entries_max), F32(dtls_conns_max), F32(dtls_idle_ms),
     F32(dtls_msg_bytes_max), F32(dtls_reasm_bytes_max),

@@ -17,6 +17,8 @@ struct limits {
     uint32_t ipfrag_bytes_max;     /* largest reassembled datagram */
     uint32_t sip_msg_bytes_max;
     uint32_t calls_max;
+    uint32_t call_setup_idle_ms;   /* streaming: a call not yet answered, without messages */
+    uint32_t call_idle_ms;         /* streaming: an established call without messages */
     uint32_t rtp_streams_max;
     uint32_t tls_sessions_max;
     uint32_t certs_max;

@@ -13,7 +13,7 @@
 #include "tcp_reasm.h"
 
 /* IP-in-IP deeper than this is hostile, not a tunnel. */
-enum { IP_NEST_MAX = 4, IPV6_EXT_MAX = 8, EXPIRE_BUDGET = 2 };
+enum { IP_NEST_MAX = 4, IPV6_EXT_MAX = 8, EXPIRE_BUDGET = 2, TICK_EXPIRE_BUDGET = 4096 };
 
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10 };
 
@@ -79,16 +79,29 @@ static void flow_close(struct decoder *d, struct flow *f, enum close_reason why)
     flow_remove(d->flows, f);
 }
 
-/* Bounded work per packet: at most EXPIRE_BUDGET idle flows closed. */
-static void flows_expire(struct decoder *d, ts_ns now)
+/* Bounded work per packet: at most budget idle flows closed. */
+static void flows_expire_some(struct decoder *d, ts_ns now, int budget)
 {
     ts_ns idle = (ts_ns)d->lim.tcp_idle_ms * 1000000;
-    for (int i = 0; i < EXPIRE_BUDGET; i++) {
+    for (int i = 0; i < budget; i++) {
         struct flow *f = flow_oldest(d->flows);
         if (f == NULL || now - f->last_seen <= idle)
             break;
         flow_close(d, f, CLOSE_IDLE);
     }
+}
+
+static void flows_expire(struct decoder *d, ts_ns now)
+{
+    flows_expire_some(d, now, EXPIRE_BUDGET);
+}
+
+void decoder_tick(struct decoder *d, const struct frame_ref *now)
+{
+    /* Events from closes carry the last packet's number and the tick's time. */
+    d->last = *now;
+    flows_expire_some(d, now->ts, TICK_EXPIRE_BUDGET);
+    ipfrag_expire(d->frags, now->ts);
 }
 
 static void decoder_close_all(struct decoder *d, enum close_reason why)

@@ -51,6 +51,13 @@ void decoder_free(struct decoder *d);
 void decoder_packet(struct decoder *d, int linktype, const uint8_t *p, uint32_t caplen,
                     uint32_t wirelen, const struct frame_ref *at);
 
+/*
+ * Live capture: capture time is now (now->frame: the last packet's) with
+ * few or no packets; idle flows and fragments time out as a packet at
+ * that time would make them, with a larger budget.
+ */
+void decoder_tick(struct decoder *d, const struct frame_ref *now);
+
 /* End of input: close every flow with CLOSE_EOF (consumers see close). */
 void decoder_finish(struct decoder *d, const struct frame_ref *last);
 

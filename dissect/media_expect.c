@@ -11,7 +11,7 @@
  * be reallocated. A refresh moves the entry to the young end, so an
  * endpoint a long call keeps re-announcing (re-INVITE) is not evicted.
  */
-enum { NIL = UINT32_MAX, BUCKETS_MAX = 1u << 18, POOL_INITIAL = 64 };
+enum { NIL = UINT32_MAX, BUCKETS_MAX = 1u << 18, POOL_INITIAL = 64, EXPIRE_BUDGET = 4 };
 
 struct me_entry {
     struct ip_addr addr;
@@ -30,6 +30,8 @@ struct media_expect {
     uint32_t *buckets;
     uint32_t n_buckets;  /* power of two */
     uint32_t oldest, youngest;
+    uint32_t free_head;  /* expired entries, chained by next */
+    ts_ns ttl_ns;        /* an endpoint not announced again for this long is forgotten */
 };
 
 /* Two endpoints per media line (offer and answer) per call. */
@@ -49,6 +51,14 @@ struct media_expect *media_expect_new(const struct limits *lim)
     if (m == NULL)
         return NULL;
     m->max = cap_from_limits(lim);
+    /* Media starts when the call is answered, which may be a while after
+     * the offer (ringing, timer C); a stream keeps the hint it started
+     * with, so the endpoint can go once no call could still start there.
+     * Capture time, so a long live capture stays flat. */
+    uint32_t ttl_ms = lim ? (lim->call_setup_idle_ms > lim->udp_idle_ms ? lim->call_setup_idle_ms : lim->udp_idle_ms)
+                          : 180000;
+    m->ttl_ns = (ts_ns)ttl_ms * 1000000;
+    m->free_head = NIL;
     m->n_buckets = 16;
     while (m->n_buckets < m->max && m->n_buckets < BUCKETS_MAX)
         m->n_buckets <<= 1;
@@ -134,9 +144,28 @@ static void bucket_unlink(struct media_expect *m, uint32_t i)
     e->next = NIL;
 }
 
-/* A free slot: grow the pool, or evict the oldest entry. */
+/* Forget endpoints older than the TTL, a few per announcement. */
+static void me_expire(struct media_expect *m, ts_ns now)
+{
+    for (int n = 0; n < EXPIRE_BUDGET && m->oldest != NIL; n++) {
+        uint32_t i = m->oldest;
+        if (now - m->pool[i].when <= m->ttl_ns)
+            break;
+        age_unlink(m, i);
+        bucket_unlink(m, i);
+        m->pool[i].next = m->free_head;
+        m->free_head = i;
+    }
+}
+
+/* A free slot: an expired one, a new one, or the oldest entry evicted. */
 static uint32_t me_slot(struct media_expect *m)
 {
+    if (m->free_head != NIL) {
+        uint32_t i = m->free_head;
+        m->free_head = m->pool[i].next;
+        return i;
+    }
     if (m->used < m->max) {
         if (m->used == m->pool_cap) {
             uint32_t ncap = m->pool_cap ? m->pool_cap * 2 : POOL_INITIAL;
@@ -164,6 +193,7 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
 {
     if (m == NULL || addr == NULL || hint == NULL || port == 0)
         return;
+    me_expire(m, when);
     uint32_t i = me_lookup(m, addr, port);
     if (i != NIL) {
         age_unlink(m, i);

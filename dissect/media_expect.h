@@ -22,7 +22,9 @@ struct media_expect;
 
 struct media_expect *media_expect_new(const struct limits *lim);
 void media_expect_free(struct media_expect *m);
-/* Announce (or refresh) an endpoint; the table is capped, oldest out. */
+/* Announce (or refresh) an endpoint; the table is capped, oldest out, and
+ * endpoints not announced for max(call_setup_idle_ms, udp_idle_ms) of
+ * capture time are forgotten. */
 void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
                       const struct media_hint *hint, ts_ns when);
 /* The hint for an endpoint, or NULL if SDP never named it. O(1). */

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *sinkf = fopen("/dev/null", "w");
     if (sinkf == NULL)
         return 0;
-    struct report_out out = { FMT_NDJSON, sinkf };
+    struct report_out out = { .fmt = FMT_NDJSON, .f = sinkf };
     struct analyze_ctx ctx = { .opts = &opts, .out = &out };
     ctx.findings = findings_new(64, NULL, NULL);
     ctx.ipsec = ipsec_new(&ctx);

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *null_out = fopen("/dev/null", "w");
     if (null_out == NULL)
         return 0;
-    struct report_out out = { FMT_NDJSON, null_out };
+    struct report_out out = { .fmt = FMT_NDJSON, .f = null_out };
     struct analyze_ctx actx = { .opts = &opts, .out = &out };
     actx.findings = findings_new(64, NULL, NULL);
     actx.media = media_expect_new(&lim);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture_loss.h"
 #include "modules.h"
 #include "rtp_event.h"
 #include "rtp_stats.h"
@@ -505,6 +506,55 @@ static void state_idle_stream_ends_on_capture_time(void **state)
     fixture_free(f);
 }
 
+static size_t count_substr(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+static void state_live_tick_ends_streams_and_writes_interims(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(FMT_NDJSON);
+    f->lim.udp_idle_ms = 2000;
+    struct capture_loss *cl = malloc(sizeof *cl);
+    capture_loss_init(cl);
+    f->ctx.capture_loss = cl;
+    struct rtp_state *s = rtp_state_new(&f->ctx);
+    struct flow_key k = flow(1, 2, 4000, 5000);
+    /* 4 s of 20 ms packets, every 10th lost: 10 % loss */
+    uint64_t frame = 0;
+    for (int i = 0; i < 200; i++)
+        if (i % 10 != 5)
+            send_rtp(s, &k, 7, (uint16_t)i, i * 20, ++frame, NULL);
+    /* the capture itself dropped packets 1 s in */
+    capture_loss_add(cl, T0 + 1000 * MS, T0 + 1200 * MS, 30, 0);
+    rtp_state_tick(s, T0 + 4000 * MS, true);
+    fflush(f->out.f);
+    /* an interim line: the stream so far, the interval, the capture's drops next to its loss */
+    assert_int_equal(count_substr(f->buf, "\"interim\":true"), 1);
+    assert_non_null(strstr(f->buf, "\"capture_dropped\":{\"kernel\":30,\"interface\":0}"));
+    assert_non_null(strstr(f->buf, "\"interval\":{"));
+    /* loss is known now: RTP_LOSS does not wait for the end of the stream, and says the capture dropped too */
+    assert_int_equal(count_code(f, F_RTP_LOSS), 1);
+    const struct finding *loss = first_code(f, F_RTP_LOSS);
+    assert_non_null(strstr(finding_summary(loss), "the capture itself dropped 30 packets"));
+    /* no packet comes: the tick alone ends the stream at its idle timeout */
+    rtp_state_tick(s, T0 + 5000 * MS, false);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->buf, "\"interim\":false"), 0);
+    rtp_state_tick(s, T0 + 6100 * MS, false);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->buf, "\"interim\":false"), 1);
+    assert_int_equal(count_code(f, F_RTP_LOSS), 1); /* not again at the end */
+    rtp_state_finish(s);
+    rtp_state_free(s);
+    free(cl);
+    fixture_free(f);
+}
+
 static void state_caps_streams_at_limit(void **state)
 {
     (void)state;
@@ -679,6 +729,7 @@ int main(void)
         cmocka_unit_test(state_keys_streams_by_ssrc_and_direction),
         cmocka_unit_test(state_idle_stream_ends_on_capture_time),
         cmocka_unit_test(state_caps_streams_at_limit),
+        cmocka_unit_test(state_live_tick_ends_streams_and_writes_interims),
         cmocka_unit_test(state_table_survives_churn_of_many_streams),
         cmocka_unit_test(state_ids_follow_first_frames_not_confirmation),
         cmocka_unit_test(state_periodic_drop_without_ipsec_is_rtp_periodic_drop_only),

@@ -323,6 +323,43 @@ static void calls_ndjson_emits_each_call_once_when_it_ends(void **state)
     fx_free(f);
 }
 
+static void calls_ndjson_time_out_on_capture_time(void **state)
+{
+    (void)state;
+    struct fixture *f = fx_new(FMT_NDJSON, 100);
+    f->lim.call_setup_idle_ms = 10000;
+    f->lim.call_idle_ms = 60000;
+    send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", "ring", "1 INVITE", NULL); /* t = 1 s */
+    send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", "up", "1 INVITE", sdp_avp_caller);
+    send_msg(f, CALLEE, 5060, "SIP/2.0 200 OK", "up", "1 INVITE", sdp_avp_callee);       /* t = 3 s */
+    calls_tick(f->ctx.calls, 10LL * 1000000000);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"type\":\"call\""), 0);
+    /* never answered: out after call_setup_idle_ms without a message */
+    calls_tick(f->ctx.calls, 12LL * 1000000000);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"type\":\"call\""), 1);
+    assert_non_null(strstr(f->outbuf, "\"call_id\":\"ring\""));
+    assert_non_null(strstr(f->outbuf, "\"ended_by\":\"timeout\""));
+    /* answered, no BYE seen: out after call_idle_ms */
+    calls_tick(f->ctx.calls, 62LL * 1000000000);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"type\":\"call\""), 1);
+    calls_tick(f->ctx.calls, 64LL * 1000000000);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"type\":\"call\""), 2);
+    assert_non_null(strstr(f->outbuf, "\"call_id\":\"up\""));
+    /* both shells freed after their linger: the Call-ID may start a new call */
+    calls_tick(f->ctx.calls, 200LL * 1000000000);
+    f->frame = 200;
+    send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", "ring", "1 INVITE", NULL);
+    calls_finish(f->ctx.calls);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"call_id\":\"ring\""), 2);
+    assert_non_null(strstr(f->outbuf, "\"ended_by\":\"end_of_capture\""));
+    fx_free(f);
+}
+
 static void calls_over_the_cap_are_counted_and_reported(void **state)
 {
     (void)state;
@@ -401,6 +438,7 @@ int main(void)
         cmocka_unit_test(calls_ndjson_emits_each_call_once_when_it_ends),
         cmocka_unit_test(calls_over_the_cap_are_counted_and_reported),
         cmocka_unit_test(calls_late_offer_in_200_is_answered_in_ack),
+        cmocka_unit_test(calls_ndjson_time_out_on_capture_time),
         cmocka_unit_test(calls_reinvite_changing_media_security_is_flagged),
         cmocka_unit_test(media_expect_evicts_oldest_when_full),
     };

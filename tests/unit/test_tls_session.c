@@ -391,6 +391,130 @@ static void test_text_blocks_point_at_findings_instead_of_repeating_them(void **
     fx_free(&fx);
 }
 
+static size_t count_substr(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+static void stream_to_memory(struct fixture *fx, char **buf, size_t *len)
+{
+    fx->out.fmt = FMT_NDJSON;
+    fx->out.f = open_memstream(buf, len);
+}
+
+static void established(struct fixture *fx, struct flow_key k)
+{
+    simple(fx, k, TLS_EV_CHANGE_CIPHER_SPEC, DIR_C2S, 7);
+    simple(fx, k, TLS_EV_CHANGE_CIPHER_SPEC, DIR_S2C, 8);
+}
+
+static void test_ndjson_writes_a_session_at_handshake_end_once(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    char *buf = NULL;
+    size_t len = 0;
+    fx_init(&fx, NULL, 5061);
+    stream_to_memory(&fx, &buf, &len);
+    struct flow_key k = conn(40000, 5061);
+    server_side(&fx, k, &leaf, 1);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 0);
+    established(&fx, k);
+    fflush(fx.out.f);
+    /* a trunk stays up for hours: its session is out as soon as the handshake is */
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 1);
+    assert_non_null(strstr(buf, "\"established\":true"));
+    simple(&fx, k, TLS_EV_APPLICATION_DATA, DIR_C2S, 9);
+    simple(&fx, k, TLS_EV_CLOSE, DIR_C2S, 0);
+    tls_state_finish(fx.tls);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 1);
+    fclose(fx.out.f);
+    free(buf);
+    fx_free(&fx);
+}
+
+static void test_ndjson_forgets_closed_sessions(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    char *buf = NULL;
+    size_t len = 0;
+    fx_init(&fx, NULL, 5061);
+    stream_to_memory(&fx, &buf, &len);
+    struct flow_key first = conn(1000, 5061);
+    for (uint16_t i = 0; i < 1000; i++) {
+        struct flow_key k = conn((uint16_t)(1000 + i), 5061);
+        server_side(&fx, k, &leaf, 1);
+        established(&fx, k);
+        simple(&fx, k, TLS_EV_CLOSE, DIR_C2S, 0);
+    }
+    /* the first connection closed long ago: its session is gone */
+    assert_null(tls_session_for_flow(fx.tls, &first));
+    struct flow_key open_k = conn(9, 5061);
+    server_side(&fx, open_k, &leaf, 1);
+    assert_string_equal(tls_session_for_flow(fx.tls, &open_k), "tls-1001");
+    tls_state_finish(fx.tls);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 1001);
+    assert_int_equal(count_substr(buf, "\"type\":\"certificate\""), 1);
+    fclose(fx.out.f);
+    free(buf);
+    fx_free(&fx);
+}
+
+static void test_ndjson_tick_ends_idle_dtls_sessions(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    char *buf = NULL;
+    size_t len = 0;
+    fx_init(&fx, NULL, 5061);
+    stream_to_memory(&fx, &buf, &len);
+    struct flow_key k = conn(5004, 5004);
+    k.proto = L4_UDP;
+    struct ev_tls e = { .kind = TLS_EV_CLIENT_HELLO, .conn = k, .from = DIR_C2S, .version = 0xfefd, .dtls = true };
+    send_ev(&fx, &e, 1);
+    tls_state_tick(fx.tls, fx.opts.now + 1000000000LL);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 0);
+    /* no close comes on UDP: udp_idle_ms later the session ends */
+    tls_state_tick(fx.tls, fx.opts.now + ((ts_ns)limits_default.udp_idle_ms + 2000) * 1000000LL);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 1);
+    tls_state_finish(fx.tls);
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"tls_session\""), 1);
+    fclose(fx.out.f);
+    free(buf);
+    fx_free(&fx);
+}
+
+static void test_ndjson_at_certs_max_forgets_old_certificates(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    char *buf = NULL;
+    size_t len = 0;
+    fx_init(&fx, NULL, 443);
+    struct limits lim = limits_default;
+    lim.certs_max = 1;
+    fx.opts.lim = &lim;
+    stream_to_memory(&fx, &buf, &len);
+    server_side(&fx, conn(1, 443), &leaf, 1);
+    server_side(&fx, conn(2, 443), &other_leaf, 1); /* table full: leaf is forgotten */
+    server_side(&fx, conn(3, 443), &leaf, 1);       /* so it is new again */
+    fflush(fx.out.f);
+    assert_int_equal(count_substr(buf, "\"type\":\"certificate\""), 3);
+    fclose(fx.out.f);
+    free(buf);
+    fx_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +525,10 @@ int main(void)
         cmocka_unit_test(test_without_ca_file_trust_is_unknown),
         cmocka_unit_test(test_tls13_client_certificate_is_unknown_not_missing),
         cmocka_unit_test(test_dtls_events_from_either_side_join_one_session),
+        cmocka_unit_test(test_ndjson_writes_a_session_at_handshake_end_once),
+        cmocka_unit_test(test_ndjson_forgets_closed_sessions),
+        cmocka_unit_test(test_ndjson_tick_ends_idle_dtls_sessions),
+        cmocka_unit_test(test_ndjson_at_certs_max_forgets_old_certificates),
         cmocka_unit_test(test_sessions_keep_their_own_sni_and_chain_when_shared),
         cmocka_unit_test(test_a_fatal_alert_past_the_listed_ones_still_ends_the_handshake),
         cmocka_unit_test(test_text_blocks_point_at_findings_instead_of_repeating_them),
