@@ -26,7 +26,16 @@ void options_usage(FILE *out)
           "  -f BPF                     capture filter\n"
           "  --sip-port N               another port to treat as SIP (repeatable)\n"
           "live only:\n"
-          "  -i IFACE  --duration SECONDS  --snaplen N  --no-promisc\n"
+          "  -i IFACE                   interface to capture on (span/mirror port)\n"
+          "  --duration SECONDS         stop after this long (default: until SIGINT/SIGTERM)\n"
+          "  --snaplen N                bytes kept per packet (default 262144)\n"
+          "  --no-promisc               do not put the interface in promiscuous mode\n"
+          "  -B, --buffer-size KiB      kernel capture buffer (default 32768)\n"
+          "  --stats-interval SECONDS   ndjson: interim RTP and stats lines (default 10, 0 off)\n"
+          "  -w, --write FILE           also save the raw packets (pcap)\n"
+          "  -C SIZE                    with -w: a new file past SIZE million bytes, or 100k, 2g (FILE, FILE1, ...)\n"
+          "  -W N                       with -C: a ring of N files (FILE0 .. FILE<N-1>)\n"
+          "  --user NAME                as root: run as NAME after opening (default nobody; root keeps root)\n"
           "\n"
           "exit status: 0 done, 2 input unusable, 3 --fail-on reached, 64 usage error\n",
           out);
@@ -54,12 +63,35 @@ static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
     return true;
 }
 
+/* tcpdump's -C: a bare number is millions of bytes; k, m, g (either
+ * case) are 10^3, 10^6, 10^9 bytes. At least 1000 bytes, at most 1 TB. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    if (s[0] < '0' || s[0] > '9')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t unit = 1000000;
+    if (*end == 'k' || *end == 'K')
+        unit = 1000, end++;
+    else if (*end == 'm' || *end == 'M')
+        unit = 1000000, end++;
+    else if (*end == 'g' || *end == 'G')
+        unit = 1000000000, end++;
+    if (*end != '\0' || v == 0 || v > 1000000000000ULL / unit)
+        return false;
+    *out = v * unit;
+    return *out >= 1000;
+}
+
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t err_len)
 {
     memset(o, 0, sizeof *o);
     o->lim = limits_default;
     o->fmt = FMT_TEXT;
     o->snaplen = 262144;
+    o->buffer_kib = 32768;
+    o->stats_interval_s = 10;
     if (argc < 2)
         return usage_error(err, err_len, "%s", "missing command: try 'sipsec --help'");
     const char *cmd = argv[1];
@@ -102,12 +134,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
         }
         if (strcmp(a, "--no-promisc") == 0) {
             o->no_promisc = true;
+            o->live_only_given = true;
             continue;
         }
         /* Every other option takes a value. */
         static const char *const with_value[] = {
             "--format", "-o", "--ca-file", "--keylog", "--rsa-key", "--profile", "--fail-on", "--now",
             "-f", "--sip-port", "--limit", "-i", "--duration", "--snaplen",
+            "-B", "--buffer-size", "--stats-interval", "-w", "--write", "-C", "-W", "--user",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -171,8 +205,41 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
         } else if (strcmp(a, "--snaplen") == 0) {
             if (!parse_u32(val, 262144, &o->snaplen) || o->snaplen < 64)
                 return usage_error(err, err_len, "--snaplen %s: expected 64-262144", val);
+        } else if (strcmp(a, "-B") == 0 || strcmp(a, "--buffer-size") == 0) {
+            if (!parse_u32(val, 2097151, &o->buffer_kib) || o->buffer_kib < 64)
+                return usage_error(err, err_len, "%s %s: expected KiB, 64-2097151", a, val);
+        } else if (strcmp(a, "--stats-interval") == 0) {
+            if (!parse_u32(val, 86400, &o->stats_interval_s))
+                return usage_error(err, err_len, "--stats-interval %s: expected seconds, 0-86400", val);
+        } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {
+            if (val[0] == '\0')
+                return usage_error(err, err_len, "%s: expected a file name", a);
+            o->write_file = val;
+        } else if (strcmp(a, "-C") == 0) {
+            if (!parse_size(val, &o->rotate_bytes))
+                return usage_error(err, err_len, "-C %s: expected a size: millions of bytes, or with k, m, g", val);
+        } else if (strcmp(a, "-W") == 0) {
+            if (!parse_u32(val, 100000, &o->rotate_count) || o->rotate_count == 0)
+                return usage_error(err, err_len, "-W %s: expected a file count, 1-100000", val);
+        } else if (strcmp(a, "--user") == 0) {
+            o->user = val;
         }
+        if (strcmp(a, "-i") == 0 || strcmp(a, "--duration") == 0 || strcmp(a, "--snaplen") == 0 ||
+            strcmp(a, "-B") == 0 || strcmp(a, "--buffer-size") == 0 || strcmp(a, "--stats-interval") == 0 ||
+            strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0 || strcmp(a, "-C") == 0 || strcmp(a, "-W") == 0 ||
+            strcmp(a, "--user") == 0)
+            o->live_only_given = true;
     }
+    if (o->cmd == CMD_ANALYZE && o->live_only_given)
+        return usage_error(err, err_len, "%s", "analyze: -i, --duration, --snaplen, --no-promisc, -B, "
+                                               "--stats-interval, --write, -C, -W and --user are for 'sipsec live'");
+    if (o->cmd == CMD_LIVE && o->n_files)
+        return usage_error(err, err_len, "live: unexpected argument '%s' (files are for 'sipsec analyze')",
+                           o->files[0]);
+    if (o->rotate_bytes && o->write_file == NULL)
+        return usage_error(err, err_len, "%s", "-C needs --write FILE");
+    if (o->rotate_count && o->rotate_bytes == 0)
+        return usage_error(err, err_len, "%s", "-W needs -C SIZE (the size at which files rotate)");
     if (o->cmd == CMD_ANALYZE && o->n_files == 0)
         return usage_error(err, err_len, "%s", "analyze: no capture file given");
     if (o->cmd == CMD_LIVE && o->iface == NULL)

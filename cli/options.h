@@ -44,6 +44,13 @@ struct options {
     const char *iface;
     uint32_t duration_s, snaplen;
     bool no_promisc;
+    uint32_t buffer_kib;           /* -B: kernel buffer, KiB */
+    uint32_t stats_interval_s;     /* 0: no interim lines */
+    const char *write_file;        /* -w/--write: save the raw packets */
+    uint64_t rotate_bytes;         /* -C: new file past this size (tcpdump: N million bytes, or Nk/Nm/Ng) */
+    uint32_t rotate_count;         /* -W: ring of N files */
+    const char *user;              /* --user: drop to this user after opening (root) */
+    bool live_only_given;          /* some live-only option was given */
 };
 
 /* Returns 0, or EXIT_USAGE with a one-line message in err. */

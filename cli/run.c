@@ -1,8 +1,10 @@
-/* run.c: builds the pipeline for `sipsec analyze` and maps results to exit codes. */
+/* run.c: the pipeline both commands share (capture -> dissect -> analyze -> report), `sipsec analyze`,
+ * and the mapping of results to exit codes. */
 #include "run.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
@@ -14,21 +16,27 @@
 #include "stream_digest.h"
 #include "tls_keylog.h"
 
-struct pipeline {
-    struct decoder *dec;
-};
-
-static void on_packet(void *ctx, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                      const struct frame_ref *at)
-{
-    struct pipeline *p = ctx;
-    decoder_packet(p->dec, linktype, data, caplen, wirelen, at);
-}
-
 struct stats_writer {
     struct decoder *dec;
     struct dissect_ctx *dc;
 };
+
+struct pipeline {
+    struct tls_keystore *keys;
+    struct media_expect *media;
+    struct analyzer *an;
+    struct dissect_registry *reg;
+    struct decoder *dec;
+    struct stats_writer sw;
+    struct analyze_opts aopts;
+};
+
+void pipeline_packet(void *ctx, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                     const struct frame_ref *at)
+{
+    struct pipeline *p = ctx;
+    decoder_packet(p->dec, linktype, data, caplen, wirelen, at);
+}
 
 static void stat_field(void *ctx, const char *name, uint64_t v)
 {
@@ -105,7 +113,7 @@ static int check_readable(const char *what, const char *path)
     return 0;
 }
 
-static int check_option_files(const struct options *o)
+int check_option_files(const struct options *o)
 {
     if (o->ca_file && check_readable("--ca-file", o->ca_file) < 0)
         return -1;
@@ -161,6 +169,132 @@ static int exit_status(const struct options *o, const struct findings *fs)
     return EXIT_DONE;
 }
 
+int report_open(const struct options *o, struct report_out *out)
+{
+    out->f = stdout;
+    if (o->output) {
+        out->f = fopen(o->output, "w");
+        if (out->f == NULL) {
+            fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int report_close(const struct options *o, struct report_out *out, int status)
+{
+    if (out->f != NULL && out->f != stdout && fclose(out->f) != 0) {
+        fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
+        return EXIT_INPUT;
+    }
+    return status;
+}
+
+struct pipeline *pipeline_new(const struct options *o, struct report_out *out, bool live)
+{
+    struct tls_keystore *keys = NULL;
+    if (load_keys(o, &keys) < 0)
+        return NULL;
+    struct pipeline *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        tls_keystore_free(keys);
+        goto oom;
+    }
+    p->keys = keys;
+    p->aopts = (struct analyze_opts){
+        .profile = o->profile, .ca_file = o->ca_file, .has_now = o->has_now, .now = o->now, .lim = &o->lim,
+        .sip_ports = o->sip_ports, .n_sip_ports = o->n_sip_ports, .live = live,
+    };
+    p->media = media_expect_new(&o->lim);
+    p->an = p->media ? analyzer_new(&p->aopts, out, p->media) : NULL;
+    struct sink sink = p->an ? analyzer_sink(p->an) : (struct sink){ 0 };
+    p->reg = p->an ? registry_new(&sink, &o->lim, o->sip_ports, o->n_sip_ports) : NULL;
+    p->dec = p->reg ? decoder_new(&o->lim, registry_hooks(p->reg)) : NULL;
+    if (p->dec == NULL)
+        goto oom;
+    registry_ctx(p->reg)->media = p->media;
+    registry_ctx(p->reg)->keys = p->keys;
+    static struct stream_digests digests; /* large; one per process */
+    if (o->debug_streams)
+        registry_ctx(p->reg)->digests = &digests;
+    p->sw = (struct stats_writer){ .dec = p->dec, .dc = registry_ctx(p->reg) };
+    return p;
+oom:
+    fprintf(stderr, "sipsec: out of memory setting up the analysis\n");
+    pipeline_free(p);
+    return NULL;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+    if (p == NULL)
+        return;
+    decoder_free(p->dec);
+    registry_free(p->reg);
+    analyzer_free(p->an);
+    media_expect_free(p->media);
+    tls_keystore_free(p->keys);
+    free(p);
+}
+
+struct analyzer *pipeline_analyzer(struct pipeline *p)
+{
+    return p->an;
+}
+
+void pipeline_tick(struct pipeline *p, const struct frame_ref *now, bool interim)
+{
+    decoder_tick(p->dec, now);
+    analyzer_tick(p->an, now->ts, interim);
+}
+
+void pipeline_summary(struct pipeline *p, const struct options *o, const struct input_info *info,
+                      struct input_summary *in)
+{
+    const struct decode_stats *ds = decoder_stats(p->dec);
+    memset(in, 0, sizeof *in);
+    *in = (struct input_summary){
+        .files = o->files, .n_files = o->n_files, .packets = info->packets, .bytes = ds->bytes,
+        .truncated_packets = ds->truncated_packets,
+        .decode_errors = ds->decode_errors + analyzer_decode_errors(p->an),
+        .has_time = info->has_time, .first_time = info->first_time, .last_time = info->last_time,
+        .file_truncated = info->damaged, .truncated_frame = info->damage_frame,
+        .write_stats = write_stats, .stats_ctx = &p->sw,
+    };
+    snprintf(in->truncated_reason, sizeof in->truncated_reason, "%s", info->damage);
+    for (size_t i = 0; i < info->n_link_types && i < 8; i++)
+        in->link_types[in->n_link_types++] = link_type_name(info->link_types[i]);
+}
+
+void pipeline_stats_line(struct pipeline *p, struct report_out *out, const struct input_summary *in)
+{
+    report_write_stats_line(out, analyzer_ctx(p->an), in, true);
+}
+
+int pipeline_finish(struct pipeline *p, const struct options *o, struct report_out *out,
+                    const struct input_info *info, const struct input_summary *live_in)
+{
+    struct frame_ref last = { .frame = info->packets, .ts = info->last_time };
+    decoder_finish(p->dec, &last);
+    registry_finish(p->reg);
+    struct input_summary in;
+    pipeline_summary(p, o, info, &in);
+    if (live_in) {
+        /* the capture counters, read after the last packet */
+        in.files = NULL;
+        in.n_files = 0;
+        in.interface = live_in->interface;
+        in.has_capture_stats = live_in->has_capture_stats;
+        in.capture_received = live_in->capture_received;
+        in.capture_dropped_kernel = live_in->capture_dropped_kernel;
+        in.capture_dropped_interface = live_in->capture_dropped_interface;
+    }
+    analyzer_finish(p->an, &in);
+    report_write(out, analyzer_ctx(p->an), &in);
+    return exit_status(o, analyzer_findings(p->an));
+}
+
 int run_analyze(const struct options *o)
 {
     char err[ERRBUF_LEN];
@@ -170,85 +304,26 @@ int run_analyze(const struct options *o)
     }
     if (check_option_files(o) < 0)
         return EXIT_INPUT;
-    struct tls_keystore *keys = NULL;
-    if (load_keys(o, &keys) < 0)
+    /* The key files are read first: a bad one leaves no empty -o behind. */
+    struct report_out out = { .fmt = o->fmt };
+    struct pipeline *p = pipeline_new(o, &out, false);
+    if (p == NULL)
         return EXIT_INPUT;
-    struct report_out out = { .fmt = o->fmt, .f = stdout };
-    if (o->output) {
-        out.f = fopen(o->output, "w");
-        if (out.f == NULL) {
-            fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
-            tls_keystore_free(keys);
-            return EXIT_INPUT;
-        }
-    }
-
-    struct analyze_opts aopts = {
-        .profile = o->profile, .ca_file = o->ca_file, .has_now = o->has_now, .now = o->now, .lim = &o->lim,
-        .sip_ports = o->sip_ports, .n_sip_ports = o->n_sip_ports,
-    };
-    struct media_expect *media = media_expect_new(&o->lim);
-    struct analyzer *an = analyzer_new(&aopts, &out, media);
-    struct sink sink = an ? analyzer_sink(an) : (struct sink){ 0 };
-    struct dissect_registry *reg = an ? registry_new(&sink, &o->lim, o->sip_ports, o->n_sip_ports) : NULL;
-    struct decoder *dec = reg ? decoder_new(&o->lim, registry_hooks(reg)) : NULL;
     int status = EXIT_INPUT;
-    if (media == NULL || dec == NULL) {
-        fprintf(stderr, "sipsec: out of memory setting up the analysis\n");
-        goto done;
+    if (report_open(o, &out) < 0) {
+        pipeline_free(p);
+        return EXIT_INPUT;
     }
-    registry_ctx(reg)->media = media;
-    registry_ctx(reg)->keys = keys;
-    static struct stream_digests digests; /* large; one per process */
-    if (o->debug_streams)
-        registry_ctx(reg)->digests = &digests;
-
-    struct pipeline pl = { .dec = dec };
     struct input_info info = { 0 };
-    if (pcap_input_read_files(o->files, o->n_files, o->bpf, on_packet, &pl, &info, err) < 0) {
+    if (pcap_input_read_files(o->files, o->n_files, o->bpf, pipeline_packet, p, &info, err) < 0) {
         fprintf(stderr, "sipsec: %s\n", err);
         goto done;
     }
-    struct frame_ref last = { .frame = info.packets, .ts = info.last_time };
-    decoder_finish(dec, &last);
-    registry_finish(reg);
-
-    const struct decode_stats *ds = decoder_stats(dec);
-    struct stats_writer sw = { .dec = dec, .dc = registry_ctx(reg) };
-    struct input_summary in = {
-        .files = o->files, .n_files = o->n_files, .packets = info.packets, .bytes = ds->bytes,
-        .truncated_packets = ds->truncated_packets,
-        .decode_errors = ds->decode_errors + analyzer_decode_errors(an),
-        .has_time = info.has_time, .first_time = info.first_time, .last_time = info.last_time,
-        .file_truncated = info.damaged, .truncated_frame = info.damage_frame,
-        .write_stats = write_stats, .stats_ctx = &sw,
-    };
-    snprintf(in.truncated_reason, sizeof in.truncated_reason, "%s", info.damage);
-    for (size_t i = 0; i < info.n_link_types && i < 8; i++)
-        in.link_types[in.n_link_types++] = link_type_name(info.link_types[i]);
     if (info.damaged)
         fprintf(stderr, "sipsec: warning: %s (analyzed up to frame %llu)\n", info.damage,
                 (unsigned long long)info.packets);
-
-    analyzer_finish(an, &in);
-    report_write(&out, analyzer_ctx(an), &in);
-    status = exit_status(o, analyzer_findings(an));
+    status = pipeline_finish(p, o, &out, &info, NULL);
 done:
-    decoder_free(dec);
-    registry_free(reg);
-    analyzer_free(an);
-    media_expect_free(media);
-    tls_keystore_free(keys);
-    if (out.f != stdout && fclose(out.f) != 0) {
-        fprintf(stderr, "sipsec: -o %s: %s\n", o->output, strerror(errno));
-        status = EXIT_INPUT;
-    }
-    return status;
-}
-
-int run_live(const struct options *o)
-{
-    fprintf(stderr, "sipsec: live -i %s: live capture is not in this version yet; "
-                    "capture with tcpdump -w and run 'sipsec analyze'\n", o->iface);
-    return EXIT_INPUT;
+    pipeline_free(p);
+    return report_close(o, &out, status);
 }

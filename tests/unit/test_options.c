@@ -92,6 +92,53 @@ static void live_defaults_to_ndjson_and_needs_an_interface(void **state)
     assert_int_equal(parse(2, bad), EXIT_USAGE);
 }
 
+static void live_options_parse(void **state)
+{
+    (void)state;
+    const char *argv[] = { "sipsec", "live", "-i", "eth1", "-B", "65536", "--stats-interval", "5",
+                           "-w", "/tmp/x", "-C", "20k", "-W", "10", "--user", "pcap", "--duration", "60",
+                           "--snaplen", "1500", "--no-promisc", "-f", "udp" };
+    assert_int_equal(parse(23, argv), 0);
+    assert_string_equal(o.iface, "eth1");
+    assert_int_equal(o.buffer_kib, 65536);
+    assert_int_equal(o.stats_interval_s, 5);
+    assert_string_equal(o.write_file, "/tmp/x");
+    assert_int_equal(o.rotate_bytes, 20000);
+    assert_int_equal(o.rotate_count, 10);
+    assert_string_equal(o.user, "pcap");
+    assert_int_equal(o.duration_s, 60);
+    assert_int_equal(o.snaplen, 1500);
+    assert_true(o.no_promisc);
+    assert_string_equal(o.bpf, "udp");
+    const char *mb[] = { "sipsec", "live", "-i", "eth1", "-w", "f", "-C", "100" };
+    assert_int_equal(parse(8, mb), 0);
+    assert_int_equal(o.rotate_bytes, 100000000); /* tcpdump: millions of bytes */
+    const char *defaults[] = { "sipsec", "live", "-i", "eth1" };
+    assert_int_equal(parse(4, defaults), 0);
+    assert_int_equal(o.buffer_kib, 32768);
+    assert_int_equal(o.stats_interval_s, 10);
+    assert_null(o.write_file);
+}
+
+static void live_option_mistakes_are_usage_errors(void **state)
+{
+    (void)state;
+    const char *c_without_w[] = { "sipsec", "live", "-i", "eth1", "-C", "1" };
+    assert_int_equal(parse(6, c_without_w), EXIT_USAGE);
+    const char *w_without_c[] = { "sipsec", "live", "-i", "eth1", "-w", "f", "-W", "3" };
+    assert_int_equal(parse(8, w_without_c), EXIT_USAGE);
+    const char *bad_size[] = { "sipsec", "live", "-i", "eth1", "-w", "f", "-C", "12x" };
+    assert_int_equal(parse(8, bad_size), EXIT_USAGE);
+    const char *tiny[] = { "sipsec", "live", "-i", "eth1", "-w", "f", "-C", "0k" };
+    assert_int_equal(parse(8, tiny), EXIT_USAGE);
+    const char *live_opt_offline[] = { "sipsec", "analyze", "--write", "f", "a.pcap" };
+    assert_int_equal(parse(5, live_opt_offline), EXIT_USAGE);
+    const char *file_live[] = { "sipsec", "live", "-i", "eth1", "a.pcap" };
+    assert_int_equal(parse(5, file_live), EXIT_USAGE);
+    const char *small_buf[] = { "sipsec", "live", "-i", "eth1", "-B", "1" };
+    assert_int_equal(parse(6, small_buf), EXIT_USAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +149,8 @@ int main(void)
         cmocka_unit_test(profile_fail_on_ports_and_limits_parse),
         cmocka_unit_test(analyze_without_files_is_a_usage_error),
         cmocka_unit_test(live_defaults_to_ndjson_and_needs_an_interface),
+        cmocka_unit_test(live_options_parse),
+        cmocka_unit_test(live_option_mistakes_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
