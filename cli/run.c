@@ -12,6 +12,7 @@
 #include "link.h"
 #include "media_expect.h"
 #include "pcap_input.h"
+#include "pcapng_secrets.h"
 #include "registry.h"
 #include "stream_digest.h"
 #include "tls_keylog.h"
@@ -123,13 +124,49 @@ int check_option_files(const struct options *o)
     return 0;
 }
 
-/* The key store from --keylog and --rsa-key; NULL (and nothing to do) without them. */
+struct dsb_ctx {
+    struct tls_keystore *ks;
+    uint32_t entries_max;
+    bool oom;
+};
+
+/* A pcapng Decryption Secrets Block: TLS key log text goes to the key store
+ * (made here when no --keylog / --rsa-key made one). */
+static void on_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len)
+{
+    struct dsb_ctx *d = ctx;
+    if (type != PCAPNG_SECRETS_TLS_KEYLOG)
+        return;
+    if (d->ks == NULL && (d->ks = tls_keystore_new(d->entries_max)) == NULL) {
+        d->oom = true;
+        return;
+    }
+    tls_keystore_add_dsb(d->ks, data, len);
+}
+
+/* The key store from --keylog, --rsa-key and the files' pcapng secrets;
+ * NULL (and nothing to do) without any. */
 static int load_keys(const struct options *o, struct tls_keystore **out)
 {
     *out = NULL;
-    if (o->n_keylogs == 0 && o->n_rsa_keys == 0)
+    struct dsb_ctx dsb = { .entries_max = o->lim.tls_keylog_entries_max };
+    for (size_t i = 0; i < o->n_files; i++) {
+        struct pcapng_secrets_stats pst;
+        pcapng_scan_secrets(o->files[i], on_secrets, &dsb, &pst);
+        if (pst.skipped)
+            fprintf(stderr, "sipsec: warning: %s: %llu Decryption Secrets Blocks over the size caps skipped\n",
+                    o->files[i], (unsigned long long)pst.skipped);
+    }
+    if (dsb.oom) {
+        fprintf(stderr, "sipsec: out of memory for the key store\n");
+        tls_keystore_free(dsb.ks);
+        return -1;
+    }
+    if (o->n_keylogs == 0 && o->n_rsa_keys == 0) {
+        *out = dsb.ks;
         return 0;
-    struct tls_keystore *ks = tls_keystore_new(o->lim.tls_keylog_entries_max);
+    }
+    struct tls_keystore *ks = dsb.ks ? dsb.ks : tls_keystore_new(o->lim.tls_keylog_entries_max);
     char err[ERRBUF_LEN];
     if (ks == NULL) {
         fprintf(stderr, "sipsec: out of memory for the key store\n");
@@ -150,7 +187,7 @@ static int load_keys(const struct options *o, struct tls_keystore **out)
         }
     }
     const struct tls_keystore_stats *st = tls_keystore_stats(ks);
-    if (o->n_keylogs && st->secrets == 0)
+    if (o->n_keylogs && st->secrets == 0 && st->dsb_blocks == 0)
         fprintf(stderr, "sipsec: warning: the key log files hold no usable secret (%llu lines, %llu malformed)\n",
                 (unsigned long long)st->lines, (unsigned long long)st->bad_lines);
     else if (st->bad_lines || st->dropped)

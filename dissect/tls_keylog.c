@@ -272,6 +272,12 @@ void tls_keystore_add_text(struct tls_keystore *ks, const uint8_t *p, size_t n)
     }
 }
 
+void tls_keystore_add_dsb(struct tls_keystore *ks, const uint8_t *p, size_t n)
+{
+    ks->st.dsb_blocks++;
+    tls_keystore_add_text(ks, p, n);
+}
+
 int tls_keystore_load_keylog(struct tls_keystore *ks, const char *path, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");

@@ -53,6 +53,8 @@ void tls_keystore_free(struct tls_keystore *ks);
 /* Key log text (a file's or a DSB's contents): every usable line is kept,
  * the others counted. The bytes are untrusted (a DSB is capture data). */
 void tls_keystore_add_text(struct tls_keystore *ks, const uint8_t *p, size_t n);
+/* The TLS key log of a pcapng Decryption Secrets Block: add_text, counted as a block. */
+void tls_keystore_add_dsb(struct tls_keystore *ks, const uint8_t *p, size_t n);
 /* A --keylog file; -1 with "path: why" in err when it cannot be read. */
 int tls_keystore_load_keylog(struct tls_keystore *ks, const char *path, char *err, size_t err_len);
 /* A --rsa-key value: "PEM" or "ip:port=PEM" ("[v6]:port=PEM"); -1 with a message in err. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "pcapng_secrets.h"
 #include "tls.h"
 #include "tls_decrypt.h"
 #include "tls_keylog.h"
@@ -27,7 +28,8 @@ static const struct {
  *         same bytes sealed with the matching key, one byte flipped where byte 1 says,
  *         then decrypted (valid structure, hostile content)
  *  8:     key log text
- *  9-255: TLS stream segments separated by "\xee\xee\xee\xee", each starting with a
+ *  9:     a pcapng file walked for Decryption Secrets Blocks (into a key store)
+ *  10-255: TLS stream segments separated by "\xee\xee\xee\xee", each starting with a
  *         direction byte (even: client, odd: server; 0xef: a gap in that direction), fed
  *         through the TLS stream consumer with a key store that holds the secrets of the
  *         all-zero client random and of pcaps/tlsdec/tls12-gcm-415 (seeds: that trace's
@@ -159,6 +161,12 @@ static void stream(const uint8_t *data, size_t size)
     fclose(devnull);
 }
 
+static void dsb_secret(void *ctx, uint32_t type, const uint8_t *p, size_t n)
+{
+    if (type == PCAPNG_SECRETS_TLS_KEYLOG)
+        tls_keystore_add_dsb(ctx, p, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -169,6 +177,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct tls_keystore *ks = tls_keystore_new(64);
         tls_keystore_add_text(ks, data + 1, size - 1);
         tls_keystore_free(ks);
+    } else if (data[0] == 9) {
+        FILE *f = fmemopen((void *)(data + 1), size - 1, "rb");
+        if (f) {
+            struct tls_keystore *ks = tls_keystore_new(64);
+            struct pcapng_secrets_stats st;
+            pcapng_scan_secrets_file(f, dsb_secret, ks, &st);
+            tls_keystore_free(ks);
+            fclose(f);
+        }
     } else {
         stream(data, size);
     }
