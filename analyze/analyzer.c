@@ -152,6 +152,7 @@ static void analyzer_emit(void *ctx, const struct event *ev)
         calls_event(a->ctx.calls, ev);
         break;
     case EV_SIP:
+        tls_state_sip(a->ctx.tls, ev);
         calls_event(a->ctx.calls, ev);
         break;
     case EV_RTP:

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cert_rules.h"
 #include "modules.h"
+#include "sip_event.h"
 #include "tls_event.h"
 #include "x509.h"
 
@@ -128,6 +130,9 @@ struct tls_state {
     void *store;       /* X509_STORE from --ca-file */
     char store_err[256];
     uint64_t seed;
+    /* SIP hosts already checked against a certificate: (cert index + 1) << 32 | host ref */
+    uint64_t *names_seen;
+    size_t n_names_seen, names_seen_cap;
 };
 
 static bool streaming(const struct tls_state *s)
@@ -1172,6 +1177,127 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
         sess_report(s, t);
 }
 
+/* ---- the SIP hosts a TLS connection serves (decrypted SIP) ---- */
+
+enum { NAMES_SEEN_MAX = 1 << 16 }; /* (certificate, host) pairs checked; more are not */
+
+/* Adds the pair; false when it was there already or the set is full. */
+static bool name_seen_add(struct tls_state *s, uint32_t cert, uint32_t host)
+{
+    uint64_t key = (uint64_t)(cert + 1) << 32 | host;
+    if (s->n_names_seen >= NAMES_SEEN_MAX)
+        return false;
+    if ((s->n_names_seen + 1) * 2 > s->names_seen_cap) {
+        size_t nc = s->names_seen_cap ? s->names_seen_cap * 2 : 256;
+        uint64_t *t = calloc(nc, sizeof *t);
+        if (t == NULL)
+            return false;
+        for (size_t i = 0; i < s->names_seen_cap; i++) {
+            if (s->names_seen[i] == 0)
+                continue;
+            size_t j = hash_mix64(s->names_seen[i] ^ s->seed) & (nc - 1);
+            while (t[j])
+                j = (j + 1) & (nc - 1);
+            t[j] = s->names_seen[i];
+        }
+        free(s->names_seen);
+        s->names_seen = t;
+        s->names_seen_cap = nc;
+    }
+    size_t j = hash_mix64(key ^ s->seed) & (s->names_seen_cap - 1);
+    while (s->names_seen[j]) {
+        if (s->names_seen[j] == key)
+            return false;
+        j = (j + 1) & (s->names_seen_cap - 1);
+    }
+    s->names_seen[j] = key;
+    s->n_names_seen++;
+    return true;
+}
+
+/*
+ * CERT_NAME_MISMATCH against a host a SIP message names: whose is the side
+ * whose certificate must carry it (DIR_S2C: the server's chain). IP literals
+ * ("[v6]" too) are compared in canonical form with the SAN IP entries.
+ */
+static void check_sip_host(struct tls_state *s, struct tls_sess *t, enum dir whose, const char *host,
+                           const char *source, const struct event *ev)
+{
+    if (host == NULL || host[0] == '\0' || chain_count(s, t->chain[whose]) == 0)
+        return;
+    char name[256];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof name)
+        return;
+    memcpy(name, host, n);
+    name[n] = '\0';
+    struct ip_addr ip;
+    if (ip_addr_parse(name, &ip)) {
+        char canon[IP_ADDR_STR_MAX];
+        ip_addr_format(&ip, canon);
+        snprintf(name, sizeof name, "%s", canon);
+    }
+    /* the SNI check covered the server's name already */
+    if (whose == DIR_S2C && t->sni && strcasecmp(sni_get(s, t->sni), name) == 0)
+        return;
+    struct cert_rec *c = find_cert(s, chain_sha1(s, t->chain[whose], 0));
+    if (c == NULL || !c->parsed)
+        return;
+    uint32_t ref = sni_intern(s, name, strlen(name));
+    if (ref == 0 || !name_seen_add(s, (uint32_t)(c - s->certs), ref))
+        return;
+    char peer[ENDPOINT_STR_MAX];
+    if (whose == DIR_S2C)
+        endpoint_format(&t->conn.dst, t->conn.dport, peer);
+    else
+        endpoint_format(&t->conn.src, t->conn.sport, peer);
+    struct cert_check chk = {
+        .xi = &c->xi,
+        .role = whose == DIR_S2C ? CERT_ROLE_SERVER : CERT_ROLE_CLIENT,
+        .leaf = true,
+        .profile = s->ctx->opts->profile,
+        .ref_time = s->ctx->opts->has_now ? s->ctx->opts->now : ev->at.ts,
+        .tls_session = t->id,
+        .peer = peer,
+        .frame = ev->at.frame,
+    };
+    size_t before = findings_count(s->ctx->findings);
+    cert_rules_name(&chk, name, source, s->ctx->findings);
+    note_findings(s, t, before, findings_count(s->ctx->findings));
+}
+
+void tls_state_sip(struct tls_state *s, const struct event *ev)
+{
+    if (s == NULL || ev->kind != EV_SIP || ev->flow == NULL)
+        return;
+    const struct ev_sip *m = ev->body;
+    if (m->transport != SIP_TR_TLS)
+        return;
+    enum dir from = DIR_C2S;
+    struct tls_sess *t = find_sess(s, ev->flow);
+    if (t == NULL) {
+        struct flow_key r = flow_key_reverse(ev->flow);
+        t = find_sess(s, &r);
+        from = DIR_S2C;
+    }
+    if (t == NULL)
+        return;
+    /* chain[DIR_S2C] is the server's, chain[DIR_C2S] the client's */
+    enum dir sender = from == DIR_C2S ? DIR_C2S : DIR_S2C, receiver = from == DIR_C2S ? DIR_S2C : DIR_C2S;
+    if (m->is_request) {
+        check_sip_host(s, t, receiver, m->request_uri_host, "host of the Request-URI sent to it over this connection",
+                       ev);
+        check_sip_host(s, t, sender, m->via_host, "sent-by host in the Via of its requests", ev);
+    }
+    /* a REGISTER response lists the registered bindings, not the responder */
+    if (m->is_request || strcasecmp(m->cseq_method, "REGISTER") != 0)
+        check_sip_host(s, t, sender, m->contact_host, "host in the Contact of its SIP messages", ev);
+}
+
 /* ---- lifecycle and report ---- */
 
 struct tls_state *tls_state_new(struct analyze_ctx *ctx)
@@ -1534,6 +1660,7 @@ void tls_state_free(struct tls_state *s)
     free(s->alerts);
     free(s->frefs);
     free(s->decs);
+    free(s->names_seen);
     free(s->sess);
     free(s->by_flow);
     if (s->store)

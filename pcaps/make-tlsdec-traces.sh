@@ -128,6 +128,15 @@ run_case() {
     tls13-aes256-python) # TLS 1.3 with Python's default TLS_AES_256_GCM_SHA384 (SHA-384 schedule)
         py_case tls13-aes256-python "$SRV $MTLS --tls 1.3" \
             "$GW --tls 1.3 --sni um.example.com --ruri-host um.example.com" ;;
+    tls12-sip-name-mismatch) # the gateway's SIP says gw2.example.com (its certificate: gw.example.com)
+        # and addresses the server by IP literal (its certificate has no IP SAN); SNI is right
+        py_case tls12-sip-name-mismatch "$SRV $MTLS --tls 1.2" \
+            "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host $SERVER --via-host gw2.example.com" ;;
+    tls13-dsb) # tls13-aes128gcm-415 with its key log inside, as a pcapng Decryption Secrets Block
+        [ -f "$OUT/tls13-aes128gcm-415.pcap" ] || run_case tls13-aes128gcm-415
+        editcap --inject-secrets "tls,$OUT/tls13-aes128gcm-415.keylog" "$OUT/tls13-aes128gcm-415.pcap" \
+            "$OUT/tls13-dsb.pcapng"
+        echo "tls13-dsb: $(capinfos -c "$OUT/tls13-dsb.pcapng" | awk '/Number of packets/ { print $4 }') packets" ;;
     *) echo "unknown case $1" >&2; return 1 ;;
     esac
 }
@@ -136,7 +145,7 @@ if [ $# -gt 0 ]; then
     for c in "$@"; do run_case "$c"; done
 else
     for c in tls12-gcm-415 tls12-wrong-keylog tls12-cbc-sha384 tls12-rsa-resume-ticket tls12-rsa-resume-id \
-        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python; do
+        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch; do
         run_case $c
     done
 fi

@@ -19,6 +19,7 @@ import sys
 import time
 
 CALLER = "127.0.0.1"
+GW = "gw.example.com"  # the gateway FQDN in Via, From, Contact, Call-ID (--via-host)
 
 
 def invite(ruri_host, port):
@@ -35,12 +36,12 @@ def invite(ruri_host, port):
     )
     head = (
         f"INVITE sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
-        f"Via: SIP/2.0/TLS gw.example.com:5061;branch=z9hG4bK-tlsdec-1\r\n"
-        f"From: \"Gateway\" <sip:gw@gw.example.com>;tag=gw-1\r\n"
+        f"Via: SIP/2.0/TLS {GW}:5061;branch=z9hG4bK-tlsdec-1\r\n"
+        f"From: \"Gateway\" <sip:gw@{GW}>;tag=gw-1\r\n"
         f"To: <sip:um@{ruri_host}>\r\n"
-        "Call-ID: tlsdec-call-1@gw.example.com\r\n"
+        f"Call-ID: tlsdec-call-1@{GW}\r\n"
         "CSeq: 1 INVITE\r\n"
-        "Contact: <sip:gw@gw.example.com:5061;transport=tls>\r\n"
+        f"Contact: <sip:gw@{GW}:5061;transport=tls>\r\n"
         "Max-Forwards: 70\r\n"
         "User-Agent: sipsec-test-tls-uac\r\n"
         "Content-Type: application/sdp\r\n"
@@ -70,10 +71,10 @@ def responses(invite_text):
 def ack(ruri_host, port):
     return (
         f"ACK sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
-        "Via: SIP/2.0/TLS gw.example.com:5061;branch=z9hG4bK-tlsdec-1\r\n"
-        "From: \"Gateway\" <sip:gw@gw.example.com>;tag=gw-1\r\n"
+        f"Via: SIP/2.0/TLS {GW}:5061;branch=z9hG4bK-tlsdec-1\r\n"
+        f"From: \"Gateway\" <sip:gw@{GW}>;tag=gw-1\r\n"
         f"To: <sip:um@{ruri_host}>;tag=um-1\r\n"
-        "Call-ID: tlsdec-call-1@gw.example.com\r\n"
+        f"Call-ID: tlsdec-call-1@{GW}\r\n"
         "CSeq: 1 ACK\r\n"
         "Max-Forwards: 70\r\n"
         "Content-Length: 0\r\n\r\n"
@@ -83,10 +84,10 @@ def ack(ruri_host, port):
 def options(ruri_host, port):
     return (
         f"OPTIONS sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
-        "Via: SIP/2.0/TLS gw.example.com:5061;branch=z9hG4bK-tlsdec-2\r\n"
-        "From: <sip:gw@gw.example.com>;tag=gw-2\r\n"
+        f"Via: SIP/2.0/TLS {GW}:5061;branch=z9hG4bK-tlsdec-2\r\n"
+        f"From: <sip:gw@{GW}>;tag=gw-2\r\n"
         f"To: <sip:um@{ruri_host}>\r\n"
-        "Call-ID: tlsdec-options-2@gw.example.com\r\n"
+        f"Call-ID: tlsdec-options-2@{GW}\r\n"
         "CSeq: 1 OPTIONS\r\n"
         "Max-Forwards: 70\r\n"
         "Content-Length: 0\r\n\r\n"
@@ -239,10 +240,14 @@ def main():
     ap.add_argument("--keylog")
     ap.add_argument("--sni")
     ap.add_argument("--ruri-host")
+    ap.add_argument("--via-host", help="the gateway FQDN its SIP messages carry (default gw.example.com)")
     ap.add_argument("--accept", type=int, default=1, help="server: connections to serve")
     ap.add_argument("--resume", action="store_true", help="client: a second, resumed connection")
     ap.add_argument("--no-tickets", action="store_true", help="server: resume by session ID, not ticket")
     args = ap.parse_args()
+    global GW
+    if args.via_host:
+        GW = args.via_host
     if args.role == "text":
         # the same dialogue for openssl s_client / s_server to send from their stdin
         head, body = invite(args.ruri_host, 5061)
