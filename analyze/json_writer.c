@@ -167,8 +167,10 @@ static void put_u64(struct jw *w, uint64_t v)
 void jw_key(struct jw *w, const char *key)
 {
     jw_next(w);
-    jw_raw_string(w, key, strlen(key));
-    put_mem(w, ": ", w->pretty ? 2 : 1);
+    /* Keys are the program's own literals (plain ASCII, nothing to escape). */
+    put_c(w, '"');
+    put_s(w, key);
+    put_mem(w, "\": ", w->pretty ? 3 : 2);
     w->after_key = true;
 }
 

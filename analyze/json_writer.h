@@ -34,6 +34,7 @@ void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
+/* key: a literal of the program's own (plain ASCII), written as is. */
 void jw_key(struct jw *w, const char *key);
 /* Any bytes: invalid UTF-8 and control characters are escaped safely. */
 void jw_str(struct jw *w, const char *s);

@@ -6,9 +6,33 @@
 #include <string.h>
 #include <time.h>
 
+/* Decimal digits of v at out, returns the length (reports format millions of these). */
+static size_t put_dec(char *out, unsigned v)
+{
+    char b[10];
+    size_t n = 0;
+    do {
+        b[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = b[n - 1 - i];
+    return n;
+}
+
 void ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX])
 {
-    if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->b, out, IP_ADDR_STR_MAX) == NULL)
+    if (a->family != 6) { /* dotted quad by hand: inet_ntop + its checks cost more than the rest */
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                out[n++] = '.';
+            n += put_dec(out + n, a->b[i]);
+        }
+        out[n] = '\0';
+        return;
+    }
+    if (inet_ntop(AF_INET6, a->b, out, IP_ADDR_STR_MAX) == NULL)
         snprintf(out, IP_ADDR_STR_MAX, "?");
 }
 
@@ -16,10 +40,15 @@ void endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_S
 {
     char ip[IP_ADDR_STR_MAX];
     ip_addr_format(a, ip);
-    if (a->family == 6)
+    if (a->family == 6) {
         snprintf(out, ENDPOINT_STR_MAX, "[%s]:%u", ip, port);
-    else
-        snprintf(out, ENDPOINT_STR_MAX, "%s:%u", ip, port);
+        return;
+    }
+    size_t n = strlen(ip); /* at most 15 */
+    memcpy(out, ip, n);
+    out[n++] = ':';
+    n += put_dec(out + n, port);
+    out[n] = '\0';
 }
 
 bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b)

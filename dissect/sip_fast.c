@@ -131,35 +131,41 @@ static bool scheme_is_sip(struct span s)
     return SP_IEQ(s, "sip") || SP_IEQ(s, "sips");
 }
 
-/* Only the plain sip/sips form; tel:, escapes and IPv6 go to libosip2. */
+/* Only the plain sip/sips form; tel:, escapes and IPv6 go to libosip2.
+ * One pass notes where the delimiters first occur. */
 static bool uri_split(struct span u, struct uri_parts *out)
 {
     memset(out, 0, sizeof *out);
-    if (sp_has(u, '%') || sp_has(u, '[') || sp_has(u, ' ') || sp_has(u, '"'))
-        return false;
-    size_t colon = sp_find(u, ':');
+    size_t colon = u.n, at = u.n, semi = u.n, q = u.n;
+    for (size_t i = 0; i < u.n; i++) {
+        switch (u.p[i]) {
+        case '%': case '[': case ' ': case '\t': case '"':
+            return false;
+        case ':': if (colon == u.n) colon = i; break;
+        case '@': if (at == u.n) at = i; break;
+        case ';': if (semi == u.n) semi = i; break;
+        case '?': if (q == u.n) q = i; break;
+        default: break;
+        }
+    }
     if (colon == u.n)
         return false;
     out->scheme = sp_sub(u, 0, colon);
     if (!scheme_is_sip(out->scheme))
         return false;
-    struct span rest = sp_from(u, colon + 1);
-    /* the host part ends at the first ';' or '?' after the userinfo */
-    size_t at = sp_find(rest, '@');
-    size_t semi = sp_find(rest, ';'), q = sp_find(rest, '?');
-    struct span hostport = rest;
-    if (at < rest.n) {
-        if (semi < at || q < at || at == 0)
-            return false; /* user parameters or an empty user: leave it to libosip2 */
-        struct span userinfo = sp_sub(rest, 0, at);
+    size_t host_at = colon + 1;
+    if (at < u.n) {
+        /* user parameters (';' or '?' before '@') or an empty user: libosip2's */
+        if (at < colon || semi < at || q < at || at == colon + 1)
+            return false;
+        struct span userinfo = sp_sub(u, colon + 1, at - colon - 1);
         out->user = sp_sub(userinfo, 0, sp_find(userinfo, ':'));
-        hostport = sp_from(rest, at + 1);
+        host_at = at + 1;
     }
-    size_t end = sp_find(hostport, ';');
-    size_t q2 = sp_find(hostport, '?');
-    if (q2 < end)
-        end = q2;
-    hostport = sp_sub(hostport, 0, end);
+    size_t end = semi < q ? semi : q;
+    if (end < host_at)
+        end = u.n; /* ';' / '?' only inside the user part: cannot be, checked above */
+    struct span hostport = sp_sub(u, host_at, end - host_at);
     size_t pc = sp_find(hostport, ':');
     out->host = sp_sub(hostport, 0, pc);
     if (pc < hostport.n) {
@@ -167,7 +173,7 @@ static bool uri_split(struct span u, struct uri_parts *out)
         if (out->port.n == 0)
             return false;
         for (size_t i = 0; i < out->port.n; i++)
-            if (sp_at(out->port, i) < '0' || sp_at(out->port, i) > '9')
+            if (out->port.p[i] < '0' || out->port.p[i] > '9')
                 return false;
     }
     return out->host.n > 0;
