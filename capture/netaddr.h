@@ -44,6 +44,18 @@ uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed);
 /* Capture time in nanoseconds since the epoch (pcapng may carry ns). */
 typedef int64_t ts_ns;
 
+/* Seconds + nanoseconds as capture time, saturating: a crafted pcapng
+ * timestamp (64 bits of ticks) can hold seconds whose nanoseconds overflow. */
+static inline ts_ns ts_from_sec_ns(int64_t sec, int64_t ns)
+{
+    const int64_t max_sec = (INT64_MAX - 999999999) / 1000000000;
+    if (sec > max_sec)
+        return INT64_MAX;
+    if (sec < -max_sec)
+        return -INT64_MAX;
+    return sec * 1000000000 + ns;
+}
+
 /* "2024-01-02T03:04:05.123456Z" */
 enum { ISO_TIME_MAX = 40 };
 void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX]);

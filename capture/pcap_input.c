@@ -81,7 +81,7 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
         while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
             struct frame_ref at = {
                 .frame = ++info->packets,
-                .ts = (ts_ns)h->ts.tv_sec * 1000000000 + h->ts.tv_usec, /* usec field holds ns */
+                .ts = ts_from_sec_ns(h->ts.tv_sec, h->ts.tv_usec), /* usec field holds ns */
             };
             input_info_note_time(info, at.ts);
             /* libpcap caps caplen at its buffer, but never trust len < caplen. */

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct frame_ref at = { 0 };
     while (pcap_next_ex(p, &h, &pkt) == 1) {
         at.frame = ++frame;
-        at.ts = (ts_ns)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+        at.ts = ts_from_sec_ns(h->ts.tv_sec, h->ts.tv_usec);
         decoder_packet(dec, pcap_datalink(p), pkt, h->caplen, h->len < h->caplen ? h->caplen : h->len, &at);
     }
     decoder_finish(dec, &at);
