@@ -1,4 +1,19 @@
 #!/bin/sh
+# bench/run.sh [sip|media] [SIPSEC]
+#
+# bench/run.sh sip: a SIP-heavy trace (gen sip: 20000 calls, INVITE/100/180/200/ACK/BYE/200
+#   with SDP, 1 in 20 refused 415, 1 in 20 refused 488, over UDP and TCP) against the bare loop
+#   and `tshark -n -q -z sip,stat`; then --format ndjson on it and on 10x the calls at the same
+#   call rate, to show peak RSS follows live calls, not total calls.
+# bench/run.sh media: a media-heavy trace (gen media: 4000 concurrent RTP streams, each replaced
+#   by a new one after 10 s; 5 million packets, and 2.5 million) against the bare loop and
+#   `tshark -n -q --enable-heuristic rtp_udp -z rtp,streams` (on a 250000-packet sample, time
+#   scaled); json (every stream kept for the report) and ndjson on both sizes for peak RSS, the
+#   ndjson runs with --limit udp_idle_ms=5000 so that ended streams leave the table within the
+#   trace's 12.5 / 25 s of capture time (the default 60 s would outlast both).
+# Both report wall time and CPU time (user + sys: other work on the machine inflates wall time
+# far more than CPU time), and the load average when they ran.
+#
 # bench/run.sh [SIPSEC]: throughput and peak memory of `sipsec analyze` against the floor (a
 # bare libpcap loop touching every byte, bench/bare_loop.c) and against `tshark -r -q`, on a
 # generated trace of >= 1 GB (bench/gen.c: 4000 RTP flows + 1000 long TCP connections carrying
@@ -17,7 +32,6 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 data=$here/data
-sipsec=${1:-$root/build/sipsec}
 big_mb=${BENCH_MB:-1100}          # >= 1 GiB (1.07e9 bytes)
 half_mb=$((big_mb / 2))
 sample_mb=${BENCH_TSHARK_MB:-100}
@@ -31,11 +45,92 @@ need cc gcc
 need tshark tshark
 [ -x /usr/bin/time ] || need /usr/bin/time time
 [ -f /usr/include/pcap/pcap.h ] || need pcap-config libpcap-dev
-[ -x "$sipsec" ] || { echo "bench: $sipsec not found; build sipsec first (make)" >&2; exit 1; }
 
+mode=default
+case ${1:-} in sip | media) mode=$1; shift ;; esac
+sipsec=${1:-$root/build/sipsec}
+[ -x "$sipsec" ] || { echo "bench: $sipsec not found; build sipsec first (make)" >&2; exit 1; }
 mkdir -p "$data"
 cc -O2 -Wall -Wextra -o "$data/gen" "$here/gen.c"
 cc -O2 -Wall -Wextra -o "$data/bare_loop" "$here/bare_loop.c" -lpcap
+
+# cpu LABEL FILE MULT CMD...: like measure below, plus CPU time (user + sys, best of $runs);
+# MULT scales time and the MB/packets columns (a sample projected onto the full file).
+cpu() {
+    label=$1 file=$2 mult=$3
+    shift 3
+    cat "$file" >/dev/null
+    best="" bcpu="" peak=0 i=0
+    while [ $i -lt "$runs" ]; do
+        i=$((i + 1))
+        /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$data/stderr.txt" ||
+            { echo "bench: $label failed: $(tail -3 "$data/stderr.txt")" >&2; exit 1; }
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
+                    for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$data/time.txt")
+        c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$data/time.txt")
+        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$data/time.txt")
+        best=$(awk -v a="$best" -v b="$wall" 'BEGIN {print (a == "" || b < a) ? b : a}')
+        bcpu=$(awk -v a="$bcpu" -v b="$c" 'BEGIN {print (a == "" || b < a) ? b : a}')
+        [ "$rss" -gt "$peak" ] && peak=$rss
+    done
+    bytes=$(stat -c %s "$file")
+    pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
+    awk -v l="$label" -v w="$best" -v c="$bcpu" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
+        t = c * s; if (t <= 0) t = 0.01;
+        printf "| %s | %.0f | %d | %.2f | %.2f | %.0f | %.1f |\n", l, b * s / 1e6, p * s, w * s, t, p * s / t, r / 1024 }'
+}
+
+header() {
+    echo "Machine: $(nproc) cores, $(awk '/model name/ {sub(/.*: /, ""); print; exit}' /proc/cpuinfo); $(uname -sr); $("$sipsec" --version 2>&1 | head -1); $(tshark --version 2>/dev/null | head -1 | cut -d" " -f1-3). Load average before: $(cut -d" " -f1-3 /proc/loadavg)."
+    echo
+    echo "Best of $runs runs each (wall and CPU separately), warm page cache. CPU = user + sys."
+    echo
+    echo "| run | MB | packets | wall s | CPU s | packets/CPU s | peak RSS MB |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+}
+
+if [ "$mode" = sip ]; then
+    calls=${BENCH_SIP_CALLS:-20000}
+    small=$data/sip-${calls}.pcap big=$data/sip-$((calls * 10)).pcap
+    [ -s "$small" ] || "$data/gen" sip "$small" "$calls" >&2
+    [ -s "$big" ] || "$data/gen" sip "$big" $((calls * 10)) >&2
+    {
+        header
+        cpu "bare libpcap loop, $calls calls" "$small" 1 "$data/bare_loop" "$small"
+        cpu "sipsec analyze --format json, $calls calls" "$small" 1 "$sipsec" analyze --format json -o /dev/null "$small"
+        cpu "sipsec analyze --format ndjson, $calls calls" "$small" 1 "$sipsec" analyze --format ndjson -o /dev/null "$small"
+        cpu "tshark -n -q -z sip,stat, $calls calls" "$small" 1 tshark -n -q -z sip,stat -r "$small"
+        cpu "bare libpcap loop, $((calls * 10)) calls" "$big" 1 "$data/bare_loop" "$big"
+        cpu "sipsec analyze --format ndjson, $((calls * 10)) calls" "$big" 1 "$sipsec" analyze --format ndjson -o /dev/null "$big"
+        echo
+        echo "Load average after: $(cut -d" " -f1-3 /proc/loadavg)."
+    } | tee "$data/results-sip.md"
+    exit 0
+fi
+
+if [ "$mode" = media ]; then
+    streams=${BENCH_MEDIA_STREAMS:-4000} pkts=${BENCH_MEDIA_PACKETS:-2500000}
+    half=$data/media-${streams}-${pkts}-10s.pcap full=$data/media-${streams}-$((pkts * 2))-10s.pcap
+    sample=$data/media-${streams}-250000-10s.pcap
+    [ -s "$half" ] || "$data/gen" media "$half" "$streams" "$pkts" 10 >&2
+    [ -s "$full" ] || "$data/gen" media "$full" "$streams" $((pkts * 2)) 10 >&2
+    [ -s "$sample" ] || "$data/gen" media "$sample" "$streams" 250000 10 >&2
+    scale=$(awk -v a="$(stat -c %s "$full")" -v b="$(stat -c %s "$sample")" 'BEGIN {printf "%.4f", a / b}')
+    {
+        header
+        cpu "bare libpcap loop, $((pkts * 2)) packets" "$full" 1 "$data/bare_loop" "$full"
+        cpu "sipsec analyze --format json, $((pkts * 2)) packets" "$full" 1 "$sipsec" analyze --format json -o /dev/null "$full"
+        cpu "sipsec analyze --format ndjson (udp_idle_ms=5000), $((pkts * 2)) packets" "$full" 1 "$sipsec" analyze --format ndjson --limit udp_idle_ms=5000 -o /dev/null "$full"
+        cpu "bare libpcap loop, $pkts packets" "$half" 1 "$data/bare_loop" "$half"
+        cpu "sipsec analyze --format json, $pkts packets" "$half" 1 "$sipsec" analyze --format json -o /dev/null "$half"
+        cpu "sipsec analyze --format ndjson (udp_idle_ms=5000), $pkts packets" "$half" 1 "$sipsec" analyze --format ndjson --limit udp_idle_ms=5000 -o /dev/null "$half"
+        cpu "tshark -n -q --enable-heuristic rtp_udp -z rtp,streams: 250000-packet sample, time x$scale (RSS: the sample's)" \
+            "$sample" "$scale" tshark -n -q --enable-heuristic rtp_udp -z rtp,streams -r "$sample"
+        echo
+        echo "Load average after: $(cut -d" " -f1-3 /proc/loadavg)."
+    } | tee "$data/results-media.md"
+    exit 0
+fi
 
 trace() { # MB [SEGMENTS]: path of the generated trace of that size, made if missing
     f=$data/bench-${1}mb${2:+-churn$2}.pcap
