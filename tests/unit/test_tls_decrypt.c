@@ -300,6 +300,163 @@ static void wrong_key_fails_authentication(void **state)
     sealer_fini(&s);
 }
 
+/* ---- the stream consumer with keys: records and SIP framing over 1-byte segments ---- */
+
+#include "sip_event.h"
+#include "tls.h"
+
+struct sip_rec {
+    int sip, anomalies, decrypt_failed;
+    char methods[8][16];
+    uint32_t cseq[8];
+    enum sip_transport tr[8];
+};
+
+static void sip_rec_emit(void *ctx, const struct event *ev)
+{
+    struct sip_rec *r = ctx;
+    if (ev->kind == EV_ANOMALY)
+        r->anomalies++;
+    if (ev->kind == EV_TLS && ((const struct ev_tls *)ev->body)->kind == TLS_EV_DECRYPT_FAILED)
+        r->decrypt_failed++;
+    if (ev->kind != EV_SIP || r->sip == 8)
+        return;
+    const struct ev_sip *m = ev->body;
+    snprintf(r->methods[r->sip], sizeof r->methods[0], "%s", m->method);
+    r->cseq[r->sip] = m->cseq;
+    r->tr[r->sip] = m->transport;
+    r->sip++;
+}
+
+struct wbuf {
+    uint8_t b[8192];
+    size_t n;
+};
+
+static void wr(struct wbuf *w, const void *p, size_t n)
+{
+    memcpy(w->b + w->n, p, n);
+    w->n += n;
+}
+
+static void wrec(struct wbuf *w, uint8_t type, const uint8_t *p, size_t n)
+{
+    uint8_t h[5] = { type, 3, 3, (uint8_t)(n >> 8), (uint8_t)n };
+    wr(w, h, 5);
+    wr(w, p, n);
+}
+
+/* Delivers w to the consumer one byte at a time, keeping what it leaves, as the reassembler does. */
+static void deliver(void *st, enum dir d, const struct wbuf *w, uint8_t *pend, size_t *npend, uint64_t *frame)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        pend[(*npend)++] = w->b[i];
+        struct frame_ref at = { ++*frame, (ts_ns)*frame };
+        size_t used = tls_stream_ops.data(st, d, pend, *npend, &at);
+        assert_true(used <= *npend);
+        memmove(pend, pend + used, *npend - used);
+        *npend -= used;
+    }
+}
+
+static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **state)
+{
+    (void)state;
+    uint8_t cr[32], sr[32], master[48];
+    memset(cr, 0x11, sizeof cr);
+    for (int i = 0; i < 32; i++)
+        sr[i] = (uint8_t)(0x40 + i);
+    memset(master, 0x22, sizeof master);
+    char line[256];
+    snprintf(line, sizeof line, "CLIENT_RANDOM %064d %096d\n", 0, 0);
+    memset(line + 14, '1', 64); /* the random 0x11 * 32 */
+    memset(line + 79, '2', 96); /* the master 0x22 * 48 */
+    struct tls_keystore *ks = tls_keystore_new(8);
+    tls_keystore_add_text(ks, (const uint8_t *)line, strlen(line));
+
+    struct sip_rec rec = { 0 };
+    struct limits lim = limits_default;
+    struct dissect_ctx dc = { .sink = { sip_rec_emit, &rec }, .lim = &lim, .keys = ks };
+    dc.sip_ports[dc.n_sip_ports++] = 5061;
+    struct stream_info si = { .saw_syn = true, .first = { 1, 1 } };
+    si.key.src.family = si.key.dst.family = 4;
+    si.key.src.b[3] = 1;
+    si.key.dst.b[3] = 2;
+    si.key.sport = 40000;
+    si.key.dport = 5061;
+    si.key.proto = L4_TCP;
+    void *st = tls_stream_ops.open(&dc, &si);
+
+    /* ClientHello(random 0x11..) and ServerHello(random 0x40.., ECDHE-RSA-AES128-GCM-SHA256) */
+    struct wbuf c2s = { .n = 0 }, s2c = { .n = 0 };
+    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = { 1, 0, 0, sizeof ch - 4, 3, 3 };
+    memcpy(ch + 6, cr, 32);
+    memcpy(ch + 38, "\x00\x00\x02\xc0\x2f\x01\x00", 7);
+    wrec(&c2s, 22, ch, sizeof ch);
+    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1] = { 2, 0, 0, sizeof sh - 4, 3, 3 };
+    memcpy(sh + 6, sr, 32);
+    memcpy(sh + 38, "\x00\xc0\x2f\x00", 4);
+    wrec(&s2c, 22, sh, sizeof sh);
+    wrec(&s2c, 20, (const uint8_t *)"\x01", 1);
+
+    /* the client's keys from the key block: MAC keys none, client key 16, server key 16, IVs 4+4 */
+    uint8_t kb[40];
+    assert_true(tls_key_block(TLS_PRF_SHA256, master, cr, sr, kb, sizeof kb));
+    struct sealer seal_c;
+    assert_true(sealer_init(&seal_c, 0xC02F, TLS_V_TLS12, false));
+    memcpy(seal_c.key, kb, 16);
+    memcpy(seal_c.iv, kb + 32, 4);
+    wrec(&c2s, 20, (const uint8_t *)"\x01", 1);
+    /* the encrypted Finished, then two SIP messages over three records: the first record ends
+     * inside the headers, the second ends inside the body and starts the next message */
+    uint8_t fin[16] = { 20, 0, 0, 12 }, rb[4096];
+    size_t rn = seal(&seal_c, 22, fin, sizeof fin, rb);
+    wrec(&c2s, 22, rb, rn);
+    const char *msg =
+        "INVITE sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw.example.com;branch=z9hG4bK1\r\n"
+        "From: <sip:gw@gw.example.com>;tag=1\r\nTo: <sip:um@um.example.com>\r\nCall-ID: c1\r\n"
+        "CSeq: 7 INVITE\r\nContent-Length: 4\r\n\r\nv=0\n"
+        "OPTIONS sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw.example.com;branch=z9hG4bK2\r\n"
+        "From: <sip:gw@gw.example.com>;tag=2\r\nTo: <sip:um@um.example.com>\r\nCall-ID: c2\r\n"
+        "CSeq: 8 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    size_t ml = strlen(msg), cut1 = 60, cut2 = strlen(msg) - 150;
+    rn = seal(&seal_c, 23, (const uint8_t *)msg, cut1, rb);
+    wrec(&c2s, 23, rb, rn);
+    rn = seal(&seal_c, 23, (const uint8_t *)msg + cut1, cut2 - cut1, rb);
+    wrec(&c2s, 23, rb, rn);
+    rn = seal(&seal_c, 23, (const uint8_t *)msg + cut2, ml - cut2, rb);
+    wrec(&c2s, 23, rb, rn);
+    /* a record damaged on the wire: counted, reported once, no SIP lost after it */
+    rn = seal(&seal_c, 23, (const uint8_t *)"\r\n", 2, rb);
+    rb[0] ^= 1;
+    wrec(&c2s, 23, rb, rn);
+
+    static uint8_t pend[2][8192];
+    size_t np[2] = { 0, 0 };
+    uint64_t frame = 0;
+    struct wbuf ch_only = { .n = 0 };
+    wr(&ch_only, c2s.b, 5 + sizeof ch); /* the ClientHello first, then the server's flight */
+    deliver(st, DIR_C2S, &ch_only, pend[0], &np[0], &frame);
+    deliver(st, DIR_S2C, &s2c, pend[1], &np[1], &frame);
+    struct wbuf rest = { .n = 0 };
+    wr(&rest, c2s.b + ch_only.n, c2s.n - ch_only.n);
+    deliver(st, DIR_C2S, &rest, pend[0], &np[0], &frame);
+    tls_stream_ops.close(st, CLOSE_FIN);
+
+    assert_int_equal(rec.sip, 2);
+    assert_string_equal(rec.methods[0], "INVITE");
+    assert_int_equal(rec.cseq[0], 7);
+    assert_string_equal(rec.methods[1], "OPTIONS");
+    assert_int_equal(rec.cseq[1], 8);
+    assert_int_equal(rec.tr[0], SIP_TR_TLS);
+    assert_int_equal(rec.decrypt_failed, 1);
+    assert_int_equal(dc.stats.tls_records_decrypted, 4);
+    assert_int_equal(dc.stats.tls_auth_failures, 1);
+    assert_int_equal(dc.stats.tls_sessions_with_keys, 1);
+    sealer_fini(&seal_c);
+    tls_keystore_free(ks);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +469,7 @@ int main(void)
         cmocka_unit_test(resume_cache_recalls_by_id_and_ticket),
         cmocka_unit_test(every_cipher_round_trips_and_rejects_tampering),
         cmocka_unit_test(wrong_key_fails_authentication),
+        cmocka_unit_test(sip_inside_tls12_gcm_is_framed_across_records_and_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
