@@ -107,6 +107,16 @@ struct call_state {
     struct tls_calls *opaque; /* SIP over TLS not visible: entries from TLS + media */
 };
 
+/* snprintf(out, cap, "%s", src) without the format machinery: per message. */
+static void copy_str(char *out, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, src, n);
+    out[n] = '\0';
+}
+
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -558,7 +568,7 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
                 break;
             }
         }
-        snprintf(h.call_id, sizeof h.call_id, "%s", c->call_id);
+        copy_str(h.call_id, sizeof h.call_id, c->call_id);
         /* the hosts of the call's signaling, which IPsec may cover while
          * the c= media addresses differ (a PBX relaying media elsewhere) */
         if (c->first_flow.src.family) {
@@ -580,7 +590,7 @@ static void complete_negotiation(struct call *c, const struct sdp_info *answer, 
     c->negotiations++;
     const char *sec = media_sec_name(seclevel_sdp(c->answer.media, c->answer.n));
     if (c->negotiations == 1)
-        snprintf(c->first_sec, sizeof c->first_sec, "%s", sec);
+        copy_str(c->first_sec, sizeof c->first_sec, sec);
     else if (strcmp(c->first_sec, sec) != 0)
         c->security_changed = true;
 }
@@ -674,11 +684,16 @@ static void ladder_add(struct call *c, const struct event *ev, const struct ev_s
     if (ev->flow)
         st->flow = *ev->flow;
     if (m->is_request)
-        snprintf(st->label, sizeof st->label, "%s", m->method);
-    else
-        snprintf(st->label, sizeof st->label, "%d %s", m->status, m->reason);
+        copy_str(st->label, sizeof st->label, m->method);
+    else if (m->status >= 100 && m->status <= 999) {
+        /* "415 Unsupported Media Type" */
+        char code[4] = { (char)('0' + m->status / 100), (char)('0' + m->status / 10 % 10),
+                         (char)('0' + m->status % 10), ' ' };
+        memcpy(st->label, code, 4);
+        copy_str(st->label + 4, sizeof st->label - 4, m->reason);
+    }
     if (m->sdp)
-        snprintf(st->sdp, sizeof st->sdp, "%s", media_sec_name(seclevel_sdp(m->sdp->media, m->sdp->n_media)));
+        copy_str(st->sdp, sizeof st->sdp, media_sec_name(seclevel_sdp(m->sdp->media, m->sdp->n_media)));
 }
 
 void calls_event(struct call_state *s, const struct event *ev)
@@ -736,7 +751,7 @@ void calls_event(struct call_state *s, const struct event *ev)
         return;
     if (!c->established) {
         c->final_status = m->status;
-        snprintf(c->final_reason, sizeof c->final_reason, "%s", m->reason);
+        copy_str(c->final_reason, sizeof c->final_reason, m->reason);
     }
     if (m->status < 300) {
         c->established = true;
