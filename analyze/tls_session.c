@@ -97,8 +97,26 @@ struct sess_finding_ref {
     uint32_t sess, finding;
 };
 
+/*
+ * SHA-1 of recently seen certificates by their bytes. Every handshake to
+ * a server carries the same chain, and hashing each certificate of each
+ * handshake was the analyzer's largest cost on a TLS-heavy capture: a
+ * certificate that is byte for byte one of these is named without hashing
+ * it. Direct-mapped, keyed by the DER's length and last 16 bytes (the end
+ * of the signature, as good as random); a slot keeps a copy of the DER to
+ * compare with, so a crafted key collision only costs a hash.
+ */
+enum { DER_CACHE_SLOTS = 256, DER_CACHE_DER_MAX = 8192 };
+
+struct der_cache_slot {
+    uint8_t *der;         /* copy of the certificate, cap bytes allocated */
+    uint32_t len, cap;
+    uint8_t sha1[SHA1_LEN];
+};
+
 struct tls_state {
     struct analyze_ctx *ctx;
+    struct der_cache_slot der_cache[DER_CACHE_SLOTS];
     struct tls_sess *sess;     /* in id order, also after compaction */
     size_t n_sess, cap_sess;
     uint64_t next_id;          /* sessions ever made: "tls-N" */
@@ -183,9 +201,10 @@ static bool flow_index_rebuild(struct tls_state *s, size_t cap)
         return false;
     for (size_t i = 0; i < s->n_sess; i++) {
         size_t j = flow_key_hash(&s->sess[i].conn, s->seed) & (cap - 1);
-        while (t[j])
+        /* one slot per 5-tuple: a later session of a reused 5-tuple takes it over */
+        while (t[j] && !flow_key_eq(&s->sess[t[j] - 1].conn, &s->sess[i].conn))
             j = (j + 1) & (cap - 1);
-        t[j] = (uint32_t)i + 1; /* later sessions of a reused 5-tuple come later: lookup takes the last */
+        t[j] = (uint32_t)i + 1;
     }
     free(s->by_flow);
     s->by_flow = t;
@@ -193,20 +212,20 @@ static bool flow_index_rebuild(struct tls_state *s, size_t cap)
     return true;
 }
 
-/* The newest session on this connection (client -> server key), or NULL. */
+/* The newest session on this connection (client -> server key), or NULL:
+ * the index holds one slot per 5-tuple, naming its newest session. */
 static struct tls_sess *find_sess(const struct tls_state *s, const struct flow_key *k)
 {
     if (s->flow_cap == 0)
         return NULL;
-    struct tls_sess *found = NULL;
     size_t j = flow_key_hash(k, s->seed) & (s->flow_cap - 1);
     while (s->by_flow[j]) {
         struct tls_sess *t = &s->sess[s->by_flow[j] - 1];
-        if (flow_key_eq(&t->conn, k) && (found == NULL || t > found))
-            found = t;
+        if (flow_key_eq(&t->conn, k))
+            return t;
         j = (j + 1) & (s->flow_cap - 1);
     }
-    return found;
+    return NULL;
 }
 
 static void sess_compact(struct tls_state *s);
@@ -233,7 +252,7 @@ static struct tls_sess *new_sess(struct tls_state *s, const struct ev_tls *e, co
     t->dtls = e->dtls;
     t->first_frame = e->first.frame ? e->first.frame : at->frame;
     size_t j = flow_key_hash(&t->conn, s->seed) & (s->flow_cap - 1);
-    while (s->by_flow[j])
+    while (s->by_flow[j] && !flow_key_eq(&s->sess[s->by_flow[j] - 1].conn, &t->conn))
         j = (j + 1) & (s->flow_cap - 1);
     s->by_flow[j] = (uint32_t)s->n_sess + 1;
     s->n_sess++;
@@ -498,7 +517,8 @@ static void sess_compact(struct tls_state *s)
     memset(s->by_flow, 0, s->flow_cap * sizeof *s->by_flow);
     for (size_t i = 0; i < s->n_sess; i++) {
         size_t k = flow_key_hash(&s->sess[i].conn, s->seed) & (s->flow_cap - 1);
-        while (s->by_flow[k])
+        /* one slot per 5-tuple, naming its newest session (survivors keep id order) */
+        while (s->by_flow[k] && !flow_key_eq(&s->sess[s->by_flow[k] - 1].conn, &s->sess[i].conn))
             k = (k + 1) & (s->flow_cap - 1);
         s->by_flow[k] = (uint32_t)i + 1;
     }
@@ -526,6 +546,35 @@ static void certs_forget_oldest_half(struct tls_state *s)
             j = (j + 1) & (s->sha1_cap - 1);
         s->by_sha1[j] = (uint32_t)i + 1;
     }
+}
+
+static void der_sha1(struct tls_state *s, struct span der, uint8_t sha1[SHA1_LEN])
+{
+    if (der.n < 16 || der.n > DER_CACHE_DER_MAX) {
+        x509_sha1(der.p, der.n, sha1);
+        return;
+    }
+    uint64_t a, b;
+    memcpy(&a, der.p + der.n - 16, 8);
+    memcpy(&b, der.p + der.n - 8, 8);
+    struct der_cache_slot *sl = &s->der_cache[hash_mix64(a ^ hash_mix64(b ^ der.n ^ s->seed)) & (DER_CACHE_SLOTS - 1)];
+    if (sl->len == der.n && memcmp(sl->der, der.p, der.n) == 0) {
+        memcpy(sha1, sl->sha1, SHA1_LEN);
+        return;
+    }
+    x509_sha1(der.p, der.n, sha1);
+    if (sl->cap < der.n) {
+        uint8_t *nb = realloc(sl->der, der.n);
+        if (nb == NULL) {
+            sl->len = 0;
+            return;
+        }
+        sl->der = nb;
+        sl->cap = (uint32_t)der.n;
+    }
+    memcpy(sl->der, der.p, der.n);
+    sl->len = (uint32_t)der.n;
+    memcpy(sl->sha1, sha1, SHA1_LEN);
 }
 
 /* ---- findings bookkeeping ---- */
@@ -739,15 +788,12 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
     /* The chain as sent, [n][n x SHA-1]: a later Certificate from the same side replaces it. */
     uint8_t rec[1 + SESS_CERTS_MAX * SHA1_LEN];
     rec[0] = 0;
-    char sess_peer[ENDPOINT_STR_MAX];
-    if (server)
-        endpoint_format(&t->conn.dst, t->conn.dport, sess_peer);
-    else
-        endpoint_format(&t->conn.src, t->conn.sport, sess_peer);
+    /* who presented the chain, for findings' summaries: formatted only when a rule runs */
+    char sess_peer[ENDPOINT_STR_MAX] = "";
 
     for (size_t i = 0; i < e->n_certs; i++) {
         uint8_t sha1[SHA1_LEN];
-        x509_sha1(e->certs[i].p, e->certs[i].n, sha1);
+        der_sha1(s, e->certs[i], sha1);
         if (rec[0] < SESS_CERTS_MAX)
             memcpy(rec + 1 + SHA1_LEN * rec[0]++, sha1, SHA1_LEN);
         struct cert_rec *c = find_cert(s, sha1);
@@ -818,13 +864,20 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
                 .peer = sess_peer,
                 .frame = ev->at.frame,
             };
+            bool name_check = server && i == 0 && t->sni && !c->name_checked;
+            if ((!c->checked[chk.role] || name_check) && sess_peer[0] == '\0') {
+                if (server)
+                    endpoint_format(&t->conn.dst, t->conn.dport, sess_peer);
+                else
+                    endpoint_format(&t->conn.src, t->conn.sport, sess_peer);
+            }
             if (!c->checked[chk.role]) {
                 c->checked[chk.role] = true;
                 cert_rules_check(&chk, s->ctx->findings);
                 if (i == 0 && c->trusted == 0 && c->verdict)
                     cert_rules_untrusted(&chk, c->verdict, s->ctx->findings);
             }
-            if (server && i == 0 && t->sni && !c->name_checked) {
+            if (name_check) {
                 c->name_checked = true;
                 cert_rules_name(&chk, sni_get(s, t->sni), "name the client asked for in SNI", s->ctx->findings);
             }
@@ -1659,6 +1712,8 @@ void tls_state_free(struct tls_state *s)
     free(s->chain_slots);
     free(s->alerts);
     free(s->frefs);
+    for (size_t i = 0; i < DER_CACHE_SLOTS; i++)
+        free(s->der_cache[i].der);
     free(s->decs);
     free(s->names_seen);
     free(s->sess);
