@@ -50,11 +50,12 @@ void jw_init(struct jw *w, FILE *f, bool pretty)
 
 static void jw_indent(struct jw *w)
 {
+    static const char nl_spaces[] = "\n" "                                                                "
+                                    "                                                                ";
     if (!w->pretty)
         return;
-    put_c(w, '\n');
-    for (int i = 0; i < w->depth; i++)
-        put_mem(w, "  ", 2);
+    size_t n = 1 + 2 * (size_t)w->depth; /* one copy, not one per level */
+    put_mem(w, nl_spaces, n < sizeof nl_spaces - 1 ? n : sizeof nl_spaces - 1);
 }
 
 /* Separator before any value or key, unless a key was just written. */
@@ -104,6 +105,17 @@ void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
 void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
 void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
 
+/* No byte of the 8 in x needs escaping: none below 0x20, at or above 0x7f,
+ * '"' or '\\'. May say no for a plain word (a borrow between bytes), never
+ * yes for one that is not: the byte loop then decides. */
+static bool word_plain(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t special = ((x - ones * 0x20) & ~x) | ((x + ones) | x) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    return (special & high) == 0;
+}
+
 static void jw_raw_string(struct jw *f, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -112,6 +124,13 @@ static void jw_raw_string(struct jw *f, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         /* Runs of plain printable ASCII, the usual case, go out in one write. */
         size_t run = i;
+        while (n - run >= 8) { /* 8 bytes a step on long strings */
+            uint64_t x;
+            memcpy(&x, u + run, 8);
+            if (!word_plain(x))
+                break;
+            run += 8;
+        }
         while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\')
             run++;
         if (run > i) {

@@ -104,12 +104,64 @@ static void iso_parse_round_trips(void **state)
     assert_false(ts_parse_iso("yesterday", &t));
 }
 
+/* The escaping of one byte, as RFC 8259 and the writer's rules say. */
+static void expect_byte(char *out, size_t *n, unsigned char c)
+{
+    if (c == '"' || c == '\\')
+        *n += (size_t)sprintf(out + *n, "\\%c", c);
+    else if (c == '\n')
+        *n += (size_t)sprintf(out + *n, "\\n");
+    else if (c < 0x20 || c == 0x7f)
+        *n += (size_t)sprintf(out + *n, "\\u%04x", c);
+    else if (c >= 0x80)
+        *n += (size_t)sprintf(out + *n, "\\ufffd"); /* alone, never valid UTF-8 */
+    else
+        out[(*n)++] = (char)c;
+}
+
+static char word_input[40];
+static size_t word_len;
+
+static void word_string(struct jw *w)
+{
+    jw_strn(w, word_input, word_len);
+}
+
+/* The writer skips plain text 8 bytes at a time: a byte that needs escaping
+ * is found at every position of a word, next to every other kind. */
+static void writer_escapes_every_position_of_a_long_string(void **state)
+{
+    (void)state;
+    static const unsigned char specials[] = { '"', '\\', '\n', 0x01, 0x1f, 0x7f, 0x80, 0xff, 0x20, 0x7e, '!' };
+    for (size_t len = 1; len <= 33; len += 4) {
+        for (size_t pos = 0; pos < len; pos++) {
+            for (size_t k = 0; k < sizeof specials; k++) {
+                word_len = len;
+                for (size_t i = 0; i < len; i++)
+                    word_input[i] = (char)('A' + i % 26);
+                word_input[pos] = (char)specials[k];
+                char want[256];
+                size_t n = 0;
+                want[n++] = '"';
+                for (size_t i = 0; i < len; i++)
+                    expect_byte(want, &n, (unsigned char)word_input[i]);
+                want[n++] = '"';
+                want[n] = '\0';
+                char *got = render(word_string, false);
+                assert_string_equal(got, want);
+                free(got);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writer_places_commas_and_nesting),
         cmocka_unit_test(writer_escapes_quotes_controls_and_invalid_utf8),
         cmocka_unit_test(writer_never_reads_past_a_cut_utf8_sequence),
+        cmocka_unit_test(writer_escapes_every_position_of_a_long_string),
         cmocka_unit_test(writer_formats_iso_times_in_utc),
         cmocka_unit_test(iso_parse_round_trips),
     };
