@@ -384,6 +384,29 @@ static void stream_hs_init(struct tls_stream *s, struct hs_ctx *h, enum dir d, c
 static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref *at);
 
 /* Append a handshake record's payload (clear, or decrypted) and parse every whole message. */
+/* Append to the direction's handshake buffer, within HS_HELD_MAX; false
+ * (anomaly, buffer dropped) past it. */
+static bool hs_append(struct tls_stream *s, struct tls_dir *td, struct span more, const struct frame_ref *at)
+{
+    if (td->hs_len + more.n > td->hs_cap) {
+        size_t cap = td->hs_cap ? td->hs_cap : 4096;
+        while (cap < td->hs_len + more.n)
+            cap *= 2;
+        uint8_t *nb = cap - td->hs_cap + hs_held_total <= HS_HELD_MAX ? realloc(td->hs, cap) : NULL;
+        if (nb == NULL) {
+            dissect_anomaly(s->dc, at, &s->si.key, "tls", "limit", "handshake reassembly memory cap reached", false);
+            hs_release(td);
+            return false;
+        }
+        hs_held_total += cap - td->hs_cap;
+        td->hs = nb;
+        td->hs_cap = cap;
+    }
+    memcpy(td->hs + td->hs_len, more.p, more.n);
+    td->hs_len += more.n;
+    return true;
+}
+
 static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, const struct frame_ref *at,
                            bool decrypted)
 {
@@ -397,27 +420,24 @@ static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, c
     struct span rest = cur_rest(&in);
     if (rest.n == 0)
         return;
-    if (td->hs_len + rest.n > td->hs_cap) {
-        size_t cap = td->hs_cap ? td->hs_cap : 4096;
-        while (cap < td->hs_len + rest.n)
-            cap *= 2;
-        uint8_t *nb = cap - td->hs_cap + hs_held_total <= HS_HELD_MAX ? realloc(td->hs, cap) : NULL;
-        if (nb == NULL) {
-            dissect_anomaly(s->dc, at, &s->si.key, "tls", "limit", "handshake reassembly memory cap reached", false);
-            hs_release(td);
+    /* Nothing held: the record's own bytes are read where they are (they
+     * outlive this call), and only an unfinished message at its end is
+     * copied. Most records hold whole messages, so certificates are not
+     * copied at all. Decrypted records are always copied: their buffer
+     * belongs to the decryptor. */
+    struct span buf;
+    if (td->hs_len == 0 && !decrypted) {
+        buf = rest;
+    } else {
+        if (!hs_append(s, td, rest, at))
             return;
-        }
-        hs_held_total += cap - td->hs_cap;
-        td->hs = nb;
-        td->hs_cap = cap;
+        buf = (struct span){ td->hs, td->hs_len };
     }
-    memcpy(td->hs + td->hs_len, rest.p, rest.n);
-    td->hs_len += rest.n;
 
     struct hs_ctx h;
     stream_hs_init(s, &h, d, at);
     h.ev.decrypted = decrypted;
-    struct cur c = cur_make(td->hs, td->hs_len);
+    struct cur c = cur_make(buf.p, buf.n);
     while (cur_ok(&c) && cur_left(&c) >= 4) {
         uint8_t type = 0;
         cur_peek_u8(&c, 0, &type);
@@ -454,9 +474,15 @@ static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, c
         }
     }
     size_t left = cur_left(&c);
-    if (left && c.p != td->hs)
-        memmove(td->hs, c.p, left);
-    td->hs_len = left;
+    if (buf.p != td->hs) {
+        td->hs_len = 0;
+        if (left)
+            hs_append(s, td, (struct span){ c.p, left }, at);
+    } else {
+        if (left && c.p != td->hs)
+            memmove(td->hs, c.p, left);
+        td->hs_len = left;
+    }
     if (td->hs_len == 0 && td->hs_cap > 16384)
         hs_release(td);
 }
