@@ -3,7 +3,7 @@ BUILD ?= build
 SAMPLE ?= pcaps/sip/srtp-offer-415.pcap
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo test sanitize fuzz bench clean
+.PHONY: all deps build demo test sanitize fuzz bench bench-tls clean
 
 all: build
 
@@ -39,6 +39,10 @@ fuzz: deps
 
 bench: build
 	bench/run.sh
+
+# TLS handshakes with full chains, against the bare loop and tshark's certificate fields.
+bench-tls: build
+	bench/run.sh tls
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh [sip|media] [SIPSEC]
+# bench/run.sh [sip|media|tls] [SIPSEC]
 #
 # bench/run.sh sip: a SIP-heavy trace (gen sip: 20000 calls, INVITE/100/180/200/ACK/BYE/200
 #   with SDP, 1 in 20 refused 415, 1 in 20 refused 488, over UDP and TCP) against the bare loop
@@ -11,7 +11,10 @@
 #   scaled); json (every stream kept for the report) and ndjson on both sizes for peak RSS, the
 #   ndjson runs with --limit udp_idle_ms=5000 so that ended streams leave the table within the
 #   trace's 12.5 / 25 s of capture time (the default 60 s would outlast both).
-# Both report wall time and CPU time (user + sys: other work on the machine inflates wall time
+# bench/run.sh tls: a TLS-heavy trace (bench/gen_tls.c: 30000 TLS 1.2 handshakes with full
+#   certificate chains, one in four mutual TLS) against the bare loop and tshark extracting the
+#   same certificate fields (-T fields -e tls.handshake.certificate -e x509...): bench/tls.sh.
+# All three report wall time and CPU time (user + sys: other work on the machine inflates wall time
 # far more than CPU time), and the load average when they ran.
 #
 # bench/run.sh [SIPSEC]: throughput and peak memory of `sipsec analyze` against the floor (a
@@ -47,9 +50,13 @@ need tshark tshark
 [ -f /usr/include/pcap/pcap.h ] || need pcap-config libpcap-dev
 
 mode=default
-case ${1:-} in sip | media) mode=$1; shift ;; esac
+case ${1:-} in sip | media | tls) mode=$1; shift ;; esac
 sipsec=${1:-$root/build/sipsec}
 [ -x "$sipsec" ] || { echo "bench: $sipsec not found; build sipsec first (make)" >&2; exit 1; }
+if [ "$mode" = tls ]; then
+    need openssl openssl
+    exec sh "$here/tls.sh" "$sipsec"
+fi
 mkdir -p "$data"
 cc -O2 -Wall -Wextra -o "$data/gen" "$here/gen.c"
 cc -O2 -Wall -Wextra -o "$data/bare_loop" "$here/bare_loop.c" -lpcap
