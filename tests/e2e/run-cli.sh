@@ -142,5 +142,33 @@ else
     no "text prints each finding once" "$tls is missing"
 fi
 
+# TLS decryption options (docs/TLS.md "Decryption")
+dir=${cap%/capture}
+td=$dir/tlsdec
+run analyze --format json --keylog "$tmp/no-such.keylog" "$td/tls12-gcm-415.pcap"
+why="exit $rc, stderr: $(head -c 200 "$tmp/err")"
+check "--keylog of a missing file exits 2 with one line naming it" eval 'is_rc 2 && one_err_line && grep -q no-such.keylog "$tmp/err"'
+run analyze --format json --rsa-key "$td/tls12-gcm-415.keylog" "$td/tls12-gcm-415.pcap"
+why="exit $rc, stderr: $(head -c 200 "$tmp/err")"
+check "--rsa-key of a file that is no PEM key exits 2 with one line" eval 'is_rc 2 && one_err_line'
+run analyze --format json --rsa-key "$dir/tls/pki/sbc-ec.key" "$td/tls12-gcm-415.pcap"
+why="exit $rc, stderr: $(head -c 200 "$tmp/err")"
+check "--rsa-key of an EC key exits 2 saying only RSA works" eval 'is_rc 2 && one_err_line && grep -q RSA "$tmp/err"'
+run analyze --format json $now --keylog "$td/tls12-gcm-415.keylog" --keylog "$td/tls13-chacha-415.keylog" \
+    "$td/tls13-chacha-415.pcap"
+why="exit $rc, $(jq -c '.tls_sessions[0].decryption' "$tmp/out" 2>&1 | head -c 200)"
+check "several --keylog files are one key store" eval 'is_rc 0 && jqt ".tls_sessions[0].decrypted == true"'
+run analyze --format json $now --keylog "$td/tls12-gcm-415.keylog" "$td/tls13-chacha-415.pcap"
+why="exit $rc, $(jq -c '.stats.tls_decryption' "$tmp/out" 2>&1 | head -c 300)"
+check "a key log of another capture: no keys for the session, exit 0" eval \
+    'is_rc 0 && jqt ".stats.tls_decryption.sessions_without_keys == 1 and .tls_sessions[0].decryption.keys == null"'
+run analyze --format json $now --keylog "$td/tls12-rsa-resume-ticket.keylog" "$td/tls12-rsa-resume-ticket.pcap"
+why="exit $rc, $(jq -c '[.tls_sessions[].decryption.keys]' "$tmp/out" 2>&1 | head -c 200)"
+check "a resumed TLS 1.2 session decrypts from its own key log line" eval \
+    'is_rc 0 && jqt "[.tls_sessions[] | .decryption.keys] == [\"keylog\", \"keylog\"] and all(.tls_sessions[]; .decrypted)"'
+run analyze $now --keylog "$td/tls12-gcm-415.keylog" "$td/tls12-gcm-415.pcap"
+why="exit $rc, $(grep -i decrypt "$tmp/out" | head -c 200)"
+check "the text view counts sessions with keys" eval 'is_rc 0 && grep -q "decryption: keys for 1, no keys for 0, decrypted 1" "$tmp/out"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
