@@ -66,7 +66,7 @@ struct tls_sess {
     bool ended : 1;            /* end-of-session rules ran and it was streamed */
     bool reported : 1;         /* written (ndjson): at handshake end, or at its end */
     /* decryption facts (TLS_EV_KEYS .. DECRYPT_STATS); keys_seen: a key store was configured */
-    bool keys_seen : 1, decrypted : 1, decrypt_failed : 1, inner_sip : 1;
+    bool keys_seen : 1, decrypted : 1, decrypt_failed : 1, inner_sip : 1, unsupported : 1;
     uint8_t key_source;        /* enum key_src */
     uint8_t app_plain;         /* bit (1 << enum dir): decrypted application data from that side */
     uint32_t dec;              /* index + 1 in tls_state.decs (counts), 0 none */
@@ -770,6 +770,8 @@ static void sess_fields(struct jw *w, const void *obj)
         jw_kuint(w, "app_bytes", d ? d->app_bytes : 0);
         jw_kuint(w, "records_lost", d ? d->lost : 0);
         jw_kstr(w, "inner_protocol", t->inner_sip ? "sip" : NULL);
+        if (t->unsupported)
+            jw_kbool(w, "unsupported_cipher", true);
         jw_obj_end(w);
     }
     if (t->closed)
@@ -1209,6 +1211,7 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
         break;
     case TLS_EV_KEYS:
         t->keys_seen = true;
+        t->unsupported = e->unsupported_cipher;
         t->key_source = !e->key_source                        ? KSRC_NONE
                         : strcmp(e->key_source, "keylog") == 0  ? KSRC_KEYLOG
                         : strcmp(e->key_source, "rsa_key") == 0 ? KSRC_RSA
@@ -1629,18 +1632,24 @@ void tls_write_text(struct tls_state *s, FILE *out)
         return;
     struct text_index ti;
     bool have_index = text_index_build(s, &ti);
-    size_t with_keys = 0, without = 0, decrypted = 0;
+    size_t with_keys = 0, without = 0, unsupported = 0, decrypted = 0;
     for (size_t i = 0; i < s->n_sess; i++) {
         const struct tls_sess *t = &s->sess[i];
-        if (t->keys_seen && t->key_source != KSRC_NONE)
+        if (t->keys_seen && t->unsupported)
+            unsupported++;
+        else if (t->keys_seen && t->key_source != KSRC_NONE)
             with_keys++;
         else if (t->keys_seen)
             without++;
         decrypted += t->decrypted;
     }
     fprintf(out, "TLS sessions: %zu\n", s->n_sess);
-    if (with_keys || without)
-        fprintf(out, "decryption: keys for %zu, no keys for %zu, decrypted %zu\n", with_keys, without, decrypted);
+    if (with_keys || without || unsupported) {
+        fprintf(out, "decryption: keys for %zu, no keys for %zu, decrypted %zu", with_keys, without, decrypted);
+        if (unsupported)
+            fprintf(out, ", %zu with a cipher suite sipsec does not decrypt", unsupported);
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < s->n_sess; i++) {
         const struct tls_sess *t = &s->sess[i];
         char cl[ENDPOINT_STR_MAX], sv[ENDPOINT_STR_MAX];
@@ -1672,7 +1681,8 @@ void tls_write_text(struct tls_state *s, FILE *out)
                     t->inner_sip ? ", SIP inside" : "",
                     d && d->auth_failures ? ", some records failed authentication" : "");
         } else if (t->keys_seen) {
-            fprintf(out, "  decrypted: no (no keys for this session)\n");
+            fprintf(out, "  decrypted: no (%s)\n", t->unsupported ? "its cipher suite is not one sipsec decrypts"
+                                                                 : "no keys for this session");
         }
         for (const struct alert_rec *a = alert_at(s, t->alert_head); a; a = alert_at(s, a->next)) {
             char buf[8];

@@ -70,6 +70,7 @@ static void write_stats(void *ctx, struct jw *w)
         jw_kuint(w, "rsa_keys", ks->rsa_keys);
         jw_kuint(w, "sessions_with_keys", ds->tls_sessions_with_keys);
         jw_kuint(w, "sessions_without_keys", ds->tls_sessions_without_keys);
+        jw_kuint(w, "sessions_unsupported_cipher", ds->tls_sessions_unsupported);
         jw_kuint(w, "records_decrypted", ds->tls_records_decrypted);
         jw_kuint(w, "auth_failures", ds->tls_auth_failures);
         jw_kuint(w, "app_bytes", ds->tls_app_bytes_decrypted);

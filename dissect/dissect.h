@@ -17,7 +17,7 @@ struct dissect_stats {
     uint64_t dtls_datagrams, ike_packets, esp_in_udp_packets;
     uint64_t decode_errors; /* malformed messages of any upper protocol */
     /* TLS decryption (only reported when a key store is configured) */
-    uint64_t tls_sessions_with_keys, tls_sessions_without_keys;
+    uint64_t tls_sessions_with_keys, tls_sessions_without_keys, tls_sessions_unsupported;
     uint64_t tls_records_decrypted, tls_auth_failures, tls_app_bytes_decrypted;
 };
 

@@ -513,7 +513,10 @@ static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref 
     enum tls_key_source src;
     if (s->dec == NULL || !tls_decrypt_take_keys_event(s->dec, &src))
         return;
-    if (src == TLS_KEYS_NONE)
+    bool unsupported = tls_decrypt_unsupported(s->dec);
+    if (unsupported)
+        s->dc->stats.tls_sessions_unsupported++;
+    else if (src == TLS_KEYS_NONE)
         s->dc->stats.tls_sessions_without_keys++;
     else
         s->dc->stats.tls_sessions_with_keys++;
@@ -521,6 +524,7 @@ static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref 
     struct hs_ctx h;
     stream_hs_init(s, &h, d, at);
     h.ev.key_source = tls_key_source_name(src);
+    h.ev.unsupported_cipher = unsupported;
     emit(&h, TLS_EV_KEYS);
 }
 

@@ -582,6 +582,11 @@ void tls_decrypt_free(struct tls_decrypt *t)
     free(t);
 }
 
+bool tls_decrypt_unsupported(const struct tls_decrypt *t)
+{
+    return t->have_sr && t->suite == NULL;
+}
+
 uint16_t tls_decrypt_version(const struct tls_decrypt *t)
 {
     return t->version;

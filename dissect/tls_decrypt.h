@@ -120,6 +120,8 @@ void tls_decrypt_gap(struct tls_decrypt *t, enum dir d, uint64_t gap_bytes);
  * needed (TLS 1.3 ServerHello, first ChangeCipherSpec): *src says whether
  * and where they were found. */
 bool tls_decrypt_take_keys_event(struct tls_decrypt *t, enum tls_key_source *src);
+/* The negotiated suite (or version) is one we cannot decrypt (export, NULL, ARIA, Camellia...). */
+bool tls_decrypt_unsupported(const struct tls_decrypt *t);
 const struct tls_decrypt_stats *tls_decrypt_get_stats(const struct tls_decrypt *t);
 /* Version and suite as the decryptor understood them (0 / NULL before ServerHello). */
 uint16_t tls_decrypt_version(const struct tls_decrypt *t);
