@@ -67,9 +67,12 @@ struct pcap_live *pcap_live_open(const struct live_params *lp, char err[ERRBUF_L
     }
     pcap_set_snaplen(l->p, (int)lp->snaplen);
     pcap_set_promisc(l->p, lp->promisc ? 1 : 0);
-    /* The poll loop below waits with its own timeout; this one only
-     * bounds how long the kernel may hold a block when immediate mode
-     * is off. */
+    /* Without immediate mode Linux fills blocks of packets packed end to
+     * end (TPACKET_V3) and hands a block over when it is full or this old:
+     * events come at most 100 ms late. Immediate mode hands over each
+     * packet but uses fixed frames sized for the largest packet (64 KiB
+     * on an interface with offloads), so the same buffer holds a few
+     * hundred packets and any pause drops (docs/PERFORMANCE.md). */
     pcap_set_timeout(l->p, 100);
     if (lp->immediate)
         pcap_set_immediate_mode(l->p, 1);

@@ -12,7 +12,7 @@ struct live_params {
     uint32_t snaplen;
     bool promisc;
     uint32_t buffer_kib; /* kernel ring size; 0: libpcap's default (2 MiB) */
-    bool immediate;      /* deliver each packet at once instead of in kernel blocks */
+    bool immediate;      /* deliver each packet at once instead of in kernel blocks (<= 100 ms) */
     const char *bpf;     /* capture filter, NULL for none */
 };
 

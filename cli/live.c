@@ -158,7 +158,7 @@ int run_live(const struct options *o)
     char err[ERRBUF_LEN], warn[ERRBUF_LEN];
     struct live_params lp = {
         .iface = o->iface, .snaplen = o->snaplen, .promisc = !o->no_promisc, .buffer_kib = o->buffer_kib,
-        .immediate = true, .bpf = o->bpf,
+        .immediate = o->immediate, .bpf = o->bpf,
     };
     struct pcap_live *live = pcap_live_open(&lp, err, warn);
     if (live == NULL) {

@@ -30,6 +30,7 @@ void options_usage(FILE *out)
           "  --duration SECONDS         stop after this long (default: until SIGINT/SIGTERM)\n"
           "  --snaplen N                bytes kept per packet (default 262144)\n"
           "  --no-promisc               do not put the interface in promiscuous mode\n"
+          "  --immediate                deliver each packet at once (default: kernel blocks, <= 100 ms)\n"
           "  -B, --buffer-size KiB      kernel capture buffer (default 32768)\n"
           "  --stats-interval SECONDS   ndjson: interim RTP and stats lines (default 10, 0 off)\n"
           "  -w, --write FILE           also save the raw packets (pcap)\n"
@@ -137,6 +138,11 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             o->live_only_given = true;
             continue;
         }
+        if (strcmp(a, "--immediate") == 0) {
+            o->immediate = true;
+            o->live_only_given = true;
+            continue;
+        }
         /* Every other option takes a value. */
         static const char *const with_value[] = {
             "--format", "-o", "--ca-file", "--keylog", "--rsa-key", "--profile", "--fail-on", "--now",
@@ -231,7 +237,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             o->live_only_given = true;
     }
     if (o->cmd == CMD_ANALYZE && o->live_only_given)
-        return usage_error(err, err_len, "%s", "analyze: -i, --duration, --snaplen, --no-promisc, -B, "
+        return usage_error(err, err_len, "%s", "analyze: -i, --duration, --snaplen, --no-promisc, --immediate, -B, "
                                                "--stats-interval, --write, -C, -W and --user are for 'sipsec live'");
     if (o->cmd == CMD_LIVE && o->n_files)
         return usage_error(err, err_len, "live: unexpected argument '%s' (files are for 'sipsec analyze')",

@@ -44,6 +44,7 @@ struct options {
     const char *iface;
     uint32_t duration_s, snaplen;
     bool no_promisc;
+    bool immediate;                /* each packet at once, not in kernel blocks (docs/LIVE.md) */
     uint32_t buffer_kib;           /* -B: kernel buffer, KiB */
     uint32_t stats_interval_s;     /* 0: no interim lines */
     const char *write_file;        /* -w/--write: save the raw packets */

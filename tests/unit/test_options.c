@@ -97,8 +97,9 @@ static void live_options_parse(void **state)
     (void)state;
     const char *argv[] = { "sipsec", "live", "-i", "eth1", "-B", "65536", "--stats-interval", "5",
                            "-w", "/tmp/x", "-C", "20k", "-W", "10", "--user", "pcap", "--duration", "60",
-                           "--snaplen", "1500", "--no-promisc", "-f", "udp" };
-    assert_int_equal(parse(23, argv), 0);
+                           "--snaplen", "1500", "--no-promisc", "-f", "udp", "--immediate" };
+    assert_int_equal(parse(24, argv), 0);
+    assert_true(o.immediate);
     assert_string_equal(o.iface, "eth1");
     assert_int_equal(o.buffer_kib, 65536);
     assert_int_equal(o.stats_interval_s, 5);
@@ -118,6 +119,7 @@ static void live_options_parse(void **state)
     assert_int_equal(o.buffer_kib, 32768);
     assert_int_equal(o.stats_interval_s, 10);
     assert_null(o.write_file);
+    assert_false(o.immediate); /* kernel blocks: docs/PERFORMANCE.md */
 }
 
 static void live_option_mistakes_are_usage_errors(void **state)
