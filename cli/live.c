@@ -212,6 +212,7 @@ int run_live(const struct options *o)
     ts_ns interval = (ts_ns)o->stats_interval_s * 1000000000;
     ts_ns next_interim = interval ? start + interval : 0;
     ts_ns last_tick_time = clock_ns(CLOCK_REALTIME);
+    analyzer_ctx(pipeline_analyzer(lr.p))->interim_from = last_tick_time; /* the first interval's start */
     status = EXIT_DONE;
     while (!g_stop) {
         ts_ns mono = clock_ns(CLOCK_MONOTONIC);
