@@ -1,7 +1,8 @@
 #!/bin/sh
 # live-stop.sh SIPSEC ROOT: how `sipsec live` starts and ends. --duration and SIGINT/SIGTERM each
 # end it cleanly (exit 0, final stats with the capture counters, the summary); -f filters; the
-# text and json formats; a missing interface and a missing permission are one line and exit 2;
+# text and json formats; a missing interface and a missing permission are one line and exit 2,
+# and so is an interface that disappears during the capture (the report is still written);
 # root is dropped to nobody after opening, and a copy given cap_net_raw,cap_net_admin by setcap
 # captures as an ordinary user and gives its capabilities up. Exit 77 without root or ip netns.
 set -u
@@ -128,5 +129,24 @@ if command -v setcap >/dev/null 2>&1; then
     else
         echo "note: setcap refused here (filesystem without xattrs?): not checked"
     fi
+fi
+
+# --- the interface goes away during the capture: one line, exit 2, the report still written
+live_start "$out" "$err" --stats-interval 0 -f "udp port 9"
+udp 9 4
+sleep 0.3
+ip -n "$NS_A" link del "$IF_A" # takes its peer in the other namespace with it
+i=0
+while kill -0 "$LIVE_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$LIVE_PID" 2>/dev/null; then
+    no "interface removed: sipsec did not stop"
+    live_stop INT
+else
+    wait "$LIVE_PID"
+    rc=$?
+    [ "$rc" = 2 ] && grep -q "lv$$b: The interface disappeared" "$err" &&
+        ok "interface removed: exit 2, said on stderr" || no "interface removed: exit $rc, $(cat "$err")"
+    check "interface removed: the final stats and summary still written" "$out" \
+        'map(select(.type == "stats" and .interim == false))[0].input.packets == 4 and .[-1].type == "summary"'
 fi
 live_done
