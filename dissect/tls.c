@@ -345,6 +345,7 @@ struct tls_stream {
     struct tls_dir d[2];
     uint16_t version;     /* selected by ServerHello, 0 before */
     bool tls13;
+    bool hrr13;           /* a TLS 1.3 HelloRetryRequest came: the CCS around it are no-ops */
     /* decryption (dc->keys set): the record state, and the consumer the
      * plaintext goes to, chosen by its first bytes (SIP, or nothing) */
     struct tls_decrypt *dec;
@@ -462,6 +463,9 @@ static void feed_handshake(struct tls_stream *s, enum dir d, struct span frag, c
         handle_hs_message(&h, type, body, s->version);
         if (type == HS_SERVER_HELLO && d == DIR_S2C && h.ev.kind == TLS_EV_SERVER_HELLO && !h.ev.hello_retry)
             s->version = h.ev.version;
+        if (type == HS_SERVER_HELLO && d == DIR_S2C && h.ev.kind == TLS_EV_SERVER_HELLO && h.ev.hello_retry &&
+            h.ev.version == TLS_V_TLS13)
+            s->hrr13 = true;
         if (s->dec) {
             tls_decrypt_handshake(s->dec, d, cur_span(&whole));
             keys_event(s, d, at);
@@ -687,10 +691,11 @@ static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16
     switch (type) {
     case CT_CCS:
         emit_simple(s, d, at, TLS_EV_CHANGE_CIPHER_SPEC, rlen);
-        /* In 1.3 CCS is a middlebox-compatibility no-op (RFC 8446 D.4). */
-        if (!s->tls13)
+        /* In 1.3 CCS is a middlebox-compatibility no-op (RFC 8446 D.4), also
+         * the ones around a HelloRetryRequest, before the real ServerHello. */
+        if (!s->tls13 && !s->hrr13)
             td->encrypted = true;
-        if (s->dec && !s->tls13) {
+        if (s->dec && !s->tls13 && !s->hrr13) {
             tls_decrypt_ccs(s->dec, d);
             keys_event(s, d, at);
         }

@@ -132,6 +132,8 @@ run_case() {
         # and addresses the server by IP literal (its certificate has no IP SAN); SNI is right
         py_case tls12-sip-name-mismatch "$SRV $MTLS --tls 1.2" \
             "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host $SERVER --via-host gw2.example.com" ;;
+    tls13-hrr) # TLS 1.3 with a HelloRetryRequest: the server wants P-256, the client's first key share is X25519
+        ossl_case tls13-hrr "-tls1_3 -groups P-256 $OSRV" "-tls1_3 -groups X25519:P-256 -CAfile $P/root/ca.pem" ;;
     tls13-dsb) # tls13-aes128gcm-415 with its key log inside, as a pcapng Decryption Secrets Block
         [ -f "$OUT/tls13-aes128gcm-415.pcap" ] || run_case tls13-aes128gcm-415
         editcap --inject-secrets "tls,$OUT/tls13-aes128gcm-415.keylog" "$OUT/tls13-aes128gcm-415.pcap" \
@@ -145,7 +147,7 @@ if [ $# -gt 0 ]; then
     for c in "$@"; do run_case "$c"; done
 else
     for c in tls12-gcm-415 tls12-wrong-keylog tls12-cbc-sha384 tls12-rsa-resume-ticket tls12-rsa-resume-id \
-        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch; do
+        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch tls13-hrr; do
         run_case $c
     done
 fi
