@@ -46,6 +46,8 @@ struct tls_facts {
     const char *version;     /* "TLS1.2", NULL unknown */
     bool cert_request;       /* the server asked for a client certificate */
     int client_cert;         /* 1 sent one, 0 sent none (empty or no Certificate), -1 not visible (TLS 1.3) */
+    enum tls_keys_state { TLS_KEYS_NOT_GIVEN, TLS_KEYS_NO_MATCH, TLS_KEYS_UNSUPPORTED, TLS_KEYS_FAILED,
+                          TLS_KEYS_USED } keys; /* what decryption made of the keys given */
 };
 bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_facts *out);
 

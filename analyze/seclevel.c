@@ -216,9 +216,14 @@ enum sec_level seclevel_opaque(const struct opaque_evidence *o, char *ev, size_t
                                    "client sent none"
                                  : "not mutual TLS: the server did not ask for a client certificate";
     }
-    snprintf(tls, sizeof tls, "SIP over TLS (%s, %s, %s), its content not visible without keys "
-                              "(--keylog or --rsa-key would show the calls and their SDP)",
-             o->tls_id, o->version ? o->version : "version unknown", mutual);
+    /* o->keys: enum tls_keys_state of modules.h (0 none given, 1 no match, 2 unsupported suite, 3 failed) */
+    const char *why = o->keys == 1   ? ": the keys given have none for this session (its ClientHello random is "
+                                       "in no key log line, and no RSA key applies)"
+                      : o->keys == 2 ? ": its cipher suite is not one sipsec decrypts"
+                      : o->keys == 3 ? ": the keys given for it did not decrypt its records (TLS_DECRYPT_FAILED)"
+                                     : " without keys (--keylog or --rsa-key would show the calls and their SDP)";
+    snprintf(tls, sizeof tls, "SIP over TLS (%s, %s, %s), its content not visible%s", o->tls_id,
+             o->version ? o->version : "version unknown", mutual, why);
     size_t n_unknown = o->n_streams - o->n_srtp - o->n_clear;
     enum sec_level l;
     char media[512];

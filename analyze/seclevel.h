@@ -72,6 +72,7 @@ struct opaque_evidence {
     size_t n_srtp, n_clear;   /* decided SRTP / clear; the rest undecided */
     const char *media_detail; /* why, for one representative stream ("" none) */
     const char *media_stream; /* that stream's id */
+    int keys;                 /* enum tls_keys_state (modules.h): why the content stayed opaque */
 };
 
 enum sec_level seclevel_opaque(const struct opaque_evidence *o, char *ev, size_t cap);

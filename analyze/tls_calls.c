@@ -296,6 +296,7 @@ static enum sec_level entry_level(const struct tls_call *c, const struct tls_fac
         .tls_id = c->tls_id, .version = f->version, .cert_request = f->cert_request,
         .client_cert = f->client_cert, .n_streams = c->n_streams, .n_srtp = c->n_srtp,
         .n_clear = c->n_clear, .media_detail = detail, .media_stream = s->set ? s->id : "",
+        .keys = (int)f->keys,
     };
     return seclevel_opaque(&o, ev, cap);
 }

@@ -1774,6 +1774,14 @@ bool tls_session_facts(const struct tls_state *s, const char *id, struct tls_fac
     out->established = sess_established(t);
     out->app_data = t->appdata != 0;
     out->decrypted = t->decrypted;
+    if (!t->keys_seen)
+        out->keys = TLS_KEYS_NOT_GIVEN;
+    else if (t->unsupported)
+        out->keys = TLS_KEYS_UNSUPPORTED;
+    else if (t->key_source == KSRC_NONE)
+        out->keys = TLS_KEYS_NO_MATCH;
+    else
+        out->keys = t->decrypted ? TLS_KEYS_USED : TLS_KEYS_FAILED;
     out->version = version_str(t->have_server_hello ? t->version : t->client_version);
     out->cert_request = t->cert_request;
     if (t->client_cert_msg)

@@ -8,3 +8,4 @@
 .calls[0].opaque == true and .calls[0].tls_session == "tls-1"
 .stats.tls_decryption.auth_failures == .tls_sessions[0].decryption.auth_failures
 .tls_sessions[0].client_certificates | length == 2
+.calls[0].security_evidence | test("did not decrypt its records")
