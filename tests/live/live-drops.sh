@@ -1,10 +1,14 @@
 #!/bin/sh
-# live-drops.sh SIPSEC ROOT: capture loss is told from network loss. tcpreplay plays RTP at top
-# speed (bench/gen.c: 2000 flows and a TCP connection, no packet missing in the trace) onto a veth while `sipsec live`
-# captures with a buffer far too small (--immediate, -B 64): the kernel drops. Every RTP loss
-# sipsec then sees is the capture's, and the events must say so: CAPTURE_DROPPED as soon as the
-# drops are seen, the stats' dropped_kernel, each lossy stream's capture_dropped next to its
-# lost count, and RTP_LOSS saying the capture itself dropped packets meanwhile.
+# live-drops.sh SIPSEC ROOT: capture loss is told from network loss. tcpreplay plays 50 clean
+# RTP streams (bench/gen.c media: no packet missing in the trace) onto a veth at 10000 packets/s
+# while `sipsec live` captures with a tiny buffer (--immediate, -B 64). Half a second into the
+# replay sipsec is stopped (SIGSTOP) for 0.6 s: the kernel buffer fills and drops what follows,
+# so every stream has a gap of about half a second that the capture made, not the network.
+# Every RTP loss sipsec then sees is the capture's, and the events must say so: CAPTURE_DROPPED
+# as soon as the drops are seen, the stats' dropped_kernel, each lossy stream's capture_dropped
+# next to its lost count, its gap marked as overlapping capture drops, and RTP_LOSS saying the
+# capture itself dropped packets meanwhile. (Replaying at top speed instead left the gaps to
+# the machine's scheduling: on a busy machine a stream might have no gap at all.)
 # Exit 77 without root, ip netns, tcpreplay or cc.
 set -u
 SIPSEC=$1
@@ -13,11 +17,19 @@ ROOT=$2
 live_require tcpreplay jq cc
 live_setup
 cc -O2 -o "$LIVE_TMP/gen" "$ROOT/bench/gen.c" || { echo "FAIL: cannot build bench/gen.c"; exit 1; }
-"$LIVE_TMP/gen" "$LIVE_TMP/rtp.pcap" 40 2000 1 >/dev/null || { echo "FAIL: bench/gen.c"; exit 1; }
+# 50 streams x 600 packets (12 s of audio each), replayed in 3 s
+"$LIVE_TMP/gen" media "$LIVE_TMP/rtp.pcap" 50 30000 >/dev/null || { echo "FAIL: bench/gen.c"; exit 1; }
 out=$LIVE_TMP/out
 err=$LIVE_TMP/err
 live_start "$out" "$err" --immediate -B 64 --stats-interval 1 --limit udp_idle_ms=1500
-in_a tcpreplay -K --topspeed -i "$IF_A" "$LIVE_TMP/rtp.pcap" >"$LIVE_TMP/replay.log" 2>&1
+in_a tcpreplay -K --pps=10000 -i "$IF_A" "$LIVE_TMP/rtp.pcap" >"$LIVE_TMP/replay.log" 2>&1 &
+replay=$!
+LIVE_PIDS="$LIVE_PIDS $replay"
+sleep 0.5
+kill -STOP "$LIVE_PID"
+sleep 0.6
+kill -CONT "$LIVE_PID"
+wait "$replay" || { echo "FAIL: tcpreplay: $(tail -3 "$LIVE_TMP/replay.log")"; exit 1; }
 sleep 3 # the streams time out
 live_stop INT
 [ "$LIVE_RC" = 0 ] && ok "exit 0" || no "exit $LIVE_RC"
