@@ -132,6 +132,9 @@ run_case() {
         # and addresses the server by IP literal (its certificate has no IP SAN); SNI is right
         py_case tls12-sip-name-mismatch "$SRV $MTLS --tls 1.2" \
             "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host $SERVER --via-host gw2.example.com" ;;
+    tls13-ccm) # TLS 1.3 TLS_AES_128_CCM_SHA256 (not in OpenSSL's default list: asked for on both sides)
+        ossl_case tls13-ccm "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 $OSRV" \
+            "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 -CAfile $P/root/ca.pem" ;;
     tls13-hrr) # TLS 1.3 with a HelloRetryRequest: the server wants P-256, the client's first key share is X25519
         ossl_case tls13-hrr "-tls1_3 -groups P-256 $OSRV" "-tls1_3 -groups X25519:P-256 -CAfile $P/root/ca.pem" ;;
     tls13-dsb) # tls13-aes128gcm-415 with its key log inside, as a pcapng Decryption Secrets Block
@@ -147,7 +150,7 @@ if [ $# -gt 0 ]; then
     for c in "$@"; do run_case "$c"; done
 else
     for c in tls12-gcm-415 tls12-wrong-keylog tls12-cbc-sha384 tls12-rsa-resume-ticket tls12-rsa-resume-id \
-        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch tls13-hrr; do
+        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch tls13-hrr tls13-ccm; do
         run_case $c
     done
 fi
