@@ -1038,8 +1038,16 @@ static void write_timeline(const struct rtp_stream *st, FILE *out)
         const struct rtp_gap *g = &st->st.gaps[i];
         int64_t a = (g->start - st->st.first_time) / slot_ns;
         int64_t b = (g->start + g->duration_ns - st->st.first_time) / slot_ns;
-        for (int64_t j = a; j <= b && j < (int64_t)n; j++)
-            if (j >= 0 && line[j] != 'x')
+        /* Capture time can run backwards: a gap may start long before the
+         * stream's first packet. Clamp to the line, never walk to it. */
+        if (b < 0 || a >= (int64_t)n)
+            continue;
+        if (a < 0)
+            a = 0;
+        if (b >= (int64_t)n)
+            b = (int64_t)n - 1;
+        for (int64_t j = a; j <= b; j++)
+            if (line[j] != 'x')
                 line[j] = g->lost_packets ? 'x' : '_';
     }
     fprintf(out, "    gaps (%lld s per char, x loss, _ silence): %s\n",

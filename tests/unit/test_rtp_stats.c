@@ -461,6 +461,39 @@ static void state_sdp_hint_confirms_at_once_with_call_and_srtp(void **state)
     fixture_free(f);
 }
 
+/* A packet whose capture time is 50 years early (clock stepped, file
+ * damaged) starts a gap long before the stream's first packet: the text
+ * timeline clamps it to the line instead of walking 1.6e9 slots to it
+ * (fuzz_pipeline: 45 s under ASan; pcaps/regress/rtp-time-backwards.pcap). */
+static void state_text_timeline_clamps_gap_before_first_packet(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(FMT_TEXT);
+    struct rtp_state *s = rtp_state_new(&f->ctx);
+    struct flow_key ab = flow(1, 2, 4000, 5000), ba = flow(2, 1, 5000, 4000);
+    struct ev_rtp hint = { .call_id = "abc@host" };
+    uint64_t frame = 1;
+    uint16_t seq_ba = 0, seq_ab = 0;
+    for (int64_t t = 0; t <= 3000; t += 20) {
+        send_rtp(s, &ba, 8, seq_ba++, t, frame++, &hint);
+        send_rtp(s, &ab, 7, seq_ab++, t, frame++, &hint);
+        if (t == 1000) {
+            /* one of ab's packets stamped 50 years early, the next on time:
+             * ba heads the idle list meanwhile, so ab is not timed out */
+            send_rtp(s, &ab, 7, seq_ab++, -50LL * 365 * 86400 * 1000, frame++, &hint);
+            send_rtp(s, &ab, 7, seq_ab++, t + 10, frame++, &hint);
+        }
+    }
+    rtp_state_finish(s);
+    rtp_write_text(s, f->out.f);
+    fflush(f->out.f);
+    assert_int_equal(rtp_state_stream_count(s), 2);
+    /* the gap from the early packet to the next covers the line up to 1.01 s */
+    assert_non_null(strstr(f->buf, "gaps (1 s per char, x loss, _ silence): __..\n"));
+    rtp_state_free(s);
+    fixture_free(f);
+}
+
 static void state_keys_streams_by_ssrc_and_direction(void **state)
 {
     (void)state;
@@ -726,6 +759,7 @@ int main(void)
         cmocka_unit_test(state_confirms_heuristic_stream_after_in_order_packets),
         cmocka_unit_test(state_drops_lone_datagrams),
         cmocka_unit_test(state_sdp_hint_confirms_at_once_with_call_and_srtp),
+        cmocka_unit_test(state_text_timeline_clamps_gap_before_first_packet),
         cmocka_unit_test(state_keys_streams_by_ssrc_and_direction),
         cmocka_unit_test(state_idle_stream_ends_on_capture_time),
         cmocka_unit_test(state_caps_streams_at_limit),
