@@ -165,18 +165,109 @@ size_t cert_rules_check(const struct cert_check *c, struct findings *fs)
     return n;
 }
 
-bool cert_rules_name(const struct cert_check *c, const char *host, const char *host_source, struct findings *fs)
+/* Up to three names the certificate carries (DNS SANs, then IP SANs, else its CN). */
+static void carried_names(const struct x509_info *xi, char *out, size_t cap)
 {
-    if (host == NULL || host[0] == '\0' || x509_name_matches(c->xi, host))
+    size_t n = 0, listed = 0;
+    out[0] = '\0';
+    const struct x509_strs *lists[] = { &xi->san_dns, &xi->san_ip };
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n && listed < 3; i++, listed++) {
+            int w = snprintf(out + n, cap - n, "%s%s", listed ? ", " : "", lists[l]->v[i]);
+            if (w < 0 || (size_t)w >= cap - n)
+                return;
+            n += (size_t)w;
+        }
+    if (listed == 0)
+        snprintf(out, cap, "%s", xi->cn ? xi->cn : "no host name at all");
+}
+
+/* Which header named the host, and why the holder's peer cares (RFC 5922 section 7: a SIP
+ * peer checks a certificate against the name it used to reach its holder). */
+static const char *name_header(enum cert_name_from f)
+{
+    switch (f) {
+    case CERT_NAME_SNI: return "server_name (SNI)";
+    case CERT_NAME_REQUEST_URI: return "Request-URI";
+    case CERT_NAME_ROUTE: return "topmost Route (a loose route: the next hop)";
+    case CERT_NAME_VIA: return "Via sent-by";
+    case CERT_NAME_CONTACT: return "Contact";
+    default: return "topmost Record-Route";
+    }
+}
+
+static const char *name_why(enum cert_name_from f)
+{
+    switch (f) {
+    case CERT_NAME_SNI:
+        return "A TLS client checks the server's certificate against the name it asked for.";
+    case CERT_NAME_REQUEST_URI:
+    case CERT_NAME_ROUTE:
+        return "The sender reached it by that name, and a SIP peer checks the certificate against the "
+               "name it used (RFC 5922 section 7).";
+    case CERT_NAME_VIA:
+        return "Its peer takes the Via sent-by as its name: responses go there when this connection "
+               "is gone (RFC 3261 section 18.2.2), over a new TLS connection checked against that name.";
+    case CERT_NAME_CONTACT:
+        return "Its peer sends the dialog's later requests to the Contact (the remote target), over a "
+               "TLS connection checked against that name.";
+    default:
+        return "Its peer sends the dialog's later requests through the Record-Route entry (the route "
+               "set, RFC 3261 section 12.1), over a TLS connection checked against that name "
+               "(RFC 5922 section 7).";
+    }
+}
+
+bool cert_rules_name(const struct cert_check *c, const struct cert_name_use *u, struct findings *fs)
+{
+    if (u == NULL || u->host == NULL || u->host[0] == '\0' || x509_name_matches(c->xi, u->host))
         return false;
-    char s[SUMMARY_MAX], d[DETAIL_MAX];
-    snprintf(s, sizeof s, "Re-issue the %s certificate %s to include %s (the %s) in its subject alternative "
-             "names", role_name(c->role), subject_of(c), host, host_source ? host_source : "peer's name");
-    snprintf(d, sizeof d,
-             "The peer connected to %s, but the certificate names neither it in a SAN nor in its CN "
-             "(subject %s). Peers refuse the certificate; for Exchange UM the gateway's FQDN configured "
-             "with Set-UMIPGateway must be in the gateway's certificate.",
-             host, c->xi->subject ? c->xi->subject : "");
+    char s[SUMMARY_MAX], d[2 * DETAIL_MAX], names[512];
+    const char *role = role_name(c->role), *other = c->role == CERT_ROLE_SERVER ? "client" : "server";
+    const char *peer = c->peer ? c->peer : "";
+    const char *hdr = name_header(u->from), *msg = u->message ? u->message : "message";
+    bool own = u->from >= CERT_NAME_VIA; /* the holder wrote the name itself */
+    carried_names(c->xi, names, sizeof names);
+    if (u->from == CERT_NAME_SNI)
+        snprintf(s, sizeof s, "Add %s to the server certificate %s%s%s: the client asked for it in SNI",
+                 u->host, subject_of(c), peer[0] ? " of " : "", peer);
+    else
+        snprintf(s, sizeof s, "Add %s to the %s certificate %s%s%s: the %s of the %s %s names it", u->host,
+                 role, subject_of(c), peer[0] ? " of " : "", peer, hdr, msg, own ? "it sent" : "sent to it");
+    if (own) {
+        char fix[DETAIL_MAX];
+        if (u->from == CERT_NAME_RECORD_ROUTE)
+            snprintf(fix, sizeof fix,
+                     "Add %s to the SAN of the certificate the %s (the proxy or SBC that record-routed) "
+                     "presents, or configure that proxy or SBC to record-route with the FQDN its "
+                     "certificate carries.", u->host, role);
+        else
+            snprintf(fix, sizeof fix,
+                     "Add %s to the SAN of the certificate the %s presents, or configure the %s with "
+                     "the FQDN its certificate carries.", u->host, role, role);
+        snprintf(d, sizeof d,
+                 "The TLS %s%s%s put %s in the %s of the %s it sent over this connection, but the "
+                 "certificate it presents (subject %s) has that name in neither a SAN nor its CN; it "
+                 "carries %s. %s %s For Exchange UM the FQDN configured for the IP gateway "
+                 "(Set-UMIPGateway) must be in the gateway's certificate.",
+                 role, peer[0] ? " " : "", peer, u->host, hdr, msg, c->xi->subject ? c->xi->subject : "", names,
+                 name_why(u->from), fix);
+    } else if (u->from == CERT_NAME_SNI)
+        snprintf(d, sizeof d,
+                 "The client asked for %s in the SNI of its ClientHello, but the server's certificate "
+                 "(subject %s) has that name in neither a SAN nor its CN; it carries %s. %s Add %s to "
+                 "the SAN of the server's certificate, or configure the client with the FQDN the "
+                 "certificate carries.",
+                 u->host, c->xi->subject ? c->xi->subject : "", names, name_why(u->from), u->host);
+    else
+        snprintf(d, sizeof d,
+                 "The TLS %s addressed the %s%s%s as %s in the %s of the %s it sent over this connection, "
+                 "but the %s's certificate (subject %s) has that name in neither a SAN nor its CN; it "
+                 "carries %s. %s Add %s to the SAN of the %s's certificate, or configure the %s to "
+                 "address it by an FQDN the certificate carries. For Exchange UM the gateway must "
+                 "address UM by a name in UM's certificate.",
+                 other, role, peer[0] ? " " : "", peer, u->host, hdr, msg, role,
+                 c->xi->subject ? c->xi->subject : "", names, name_why(u->from), u->host, role, other);
     return add(c, fs, F_CERT_NAME_MISMATCH, SEV_ERROR, s, d);
 }
 

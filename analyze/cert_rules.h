@@ -31,10 +31,30 @@ enum { CERT_EXPIRES_SOON_DAYS = 30 };
  * size) for c to fs; returns how many it added. */
 size_t cert_rules_check(const struct cert_check *c, struct findings *fs);
 
-/* CERT_NAME_MISMATCH when host (SNI, or the SIP host the connection
- * serves) is in neither SAN nor CN; returns whether it fired. */
-bool cert_rules_name(const struct cert_check *c, const char *host, const char *host_source,
-                     struct findings *fs);
+/*
+ * Where a name the certificate must carry came from. The first three are
+ * what the other side calls the certificate's holder (it sent them to the
+ * holder); the last three are the holder's own name in a message it sent.
+ */
+enum cert_name_from {
+    CERT_NAME_SNI,          /* the server_name of the client's ClientHello */
+    CERT_NAME_REQUEST_URI,  /* the Request-URI host of a request sent to the holder */
+    CERT_NAME_ROUTE,        /* the topmost loose Route of a request sent to the holder: the next hop */
+    CERT_NAME_VIA,          /* the Via sent-by of a request the holder sent */
+    CERT_NAME_CONTACT,      /* the Contact of a message the holder sent */
+    CERT_NAME_RECORD_ROUTE, /* the topmost Record-Route of a request the holder forwarded */
+};
+
+struct cert_name_use {
+    const char *host;       /* as the message wrote it (an IP literal in canonical form) */
+    enum cert_name_from from;
+    const char *message;    /* "INVITE", "200 response to INVITE"; NULL for SNI */
+};
+
+/* CERT_NAME_MISMATCH when u->host is in neither SAN nor CN of c's
+ * certificate: which header of which message named it, whose certificate
+ * lacks it and what to change. Returns whether it fired. */
+bool cert_rules_name(const struct cert_check *c, const struct cert_name_use *u, struct findings *fs);
 
 /* CERT_UNTRUSTED for a chain that did not verify with --ca-file: what to
  * change, by why it failed (v from x509_verify_chain). */

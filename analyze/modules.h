@@ -32,8 +32,9 @@ void tls_write_sessions_json(struct tls_state *s, struct jw *w);
 void tls_write_certificates_json(struct tls_state *s, struct jw *w);
 void tls_write_text(struct tls_state *s, FILE *out);
 void tls_state_free(struct tls_state *s);
-/* EV_SIP over TLS: CERT_NAME_MISMATCH for the hosts the message names (Request-URI for the
- * receiver; Via sent-by and Contact for the sender), each (certificate, host) once. */
+/* EV_SIP over TLS: CERT_NAME_MISMATCH for the hosts the message names (a loose Route, else
+ * the Request-URI, for the receiver; Via sent-by, Record-Route of a request and Contact for the
+ * sender; docs/TLS.md), each (certificate, host) once. */
 void tls_state_sip(struct tls_state *s, const struct event *ev);
 /* The id ("tls-3") of the TLS session on this TCP connection, or NULL. */
 const char *tls_session_for_flow(const struct tls_state *s, const struct flow_key *k);

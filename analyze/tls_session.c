@@ -881,7 +881,8 @@ static void on_certificate(struct tls_state *s, struct tls_sess *t, const struct
             }
             if (name_check) {
                 c->name_checked = true;
-                cert_rules_name(&chk, sni_get(s, t->sni), "name the client asked for in SNI", s->ctx->findings);
+                struct cert_name_use use = { .host = sni_get(s, t->sni), .from = CERT_NAME_SNI };
+                cert_rules_name(&chk, &use, s->ctx->findings);
             }
         }
         note_findings(s, t, before, findings_count(s->ctx->findings));
@@ -1277,7 +1278,7 @@ static bool name_seen_add(struct tls_state *s, uint32_t cert, uint32_t host)
  * ("[v6]" too) are compared in canonical form with the SAN IP entries.
  */
 static void check_sip_host(struct tls_state *s, struct tls_sess *t, enum dir whose, const char *host,
-                           const char *source, const struct event *ev)
+                           enum cert_name_from from, const char *message, const struct event *ev)
 {
     if (host == NULL || host[0] == '\0' || chain_count(s, t->chain[whose]) == 0)
         return;
@@ -1322,7 +1323,8 @@ static void check_sip_host(struct tls_state *s, struct tls_sess *t, enum dir who
         .frame = ev->at.frame,
     };
     size_t before = findings_count(s->ctx->findings);
-    cert_rules_name(&chk, name, source, s->ctx->findings);
+    struct cert_name_use use = { .host = name, .from = from, .message = message };
+    cert_rules_name(&chk, &use, s->ctx->findings);
     note_findings(s, t, before, findings_count(s->ctx->findings));
 }
 
@@ -1344,14 +1346,27 @@ void tls_state_sip(struct tls_state *s, const struct event *ev)
         return;
     /* chain[DIR_S2C] is the server's, chain[DIR_C2S] the client's */
     enum dir sender = from == DIR_C2S ? DIR_C2S : DIR_S2C, receiver = from == DIR_C2S ? DIR_S2C : DIR_C2S;
+    char msg[64];
+    if (m->is_request)
+        snprintf(msg, sizeof msg, "%.40s", m->method);
+    else
+        snprintf(msg, sizeof msg, "%d response to %.40s", m->status, m->cseq_method);
     if (m->is_request) {
-        check_sip_host(s, t, receiver, m->request_uri_host, "host of the Request-URI sent to it over this connection",
-                       ev);
-        check_sip_host(s, t, sender, m->via_host, "sent-by host in the Via of its requests", ev);
+        /* The receiver is the next hop: the topmost Route when it is a loose route (the
+         * Request-URI then names the final target), else the Request-URI (RFC 3261 16.12). */
+        if (m->route_host[0])
+            check_sip_host(s, t, receiver, m->route_host, CERT_NAME_ROUTE, msg, ev);
+        else
+            check_sip_host(s, t, receiver, m->request_uri_host, CERT_NAME_REQUEST_URI, msg, ev);
+        check_sip_host(s, t, sender, m->via_host, CERT_NAME_VIA, msg, ev);
+        /* The topmost Record-Route of a request is the last proxy that record-routed: on the hop
+         * from it, the sender. A response's topmost entry is the proxy nearest the UAS, which on
+         * the UAC's side of a proxy is neither end of this hop: not checked. */
+        check_sip_host(s, t, sender, m->record_route_host, CERT_NAME_RECORD_ROUTE, msg, ev);
     }
     /* a REGISTER response lists the registered bindings, not the responder */
     if (m->is_request || strcasecmp(m->cseq_method, "REGISTER") != 0)
-        check_sip_host(s, t, sender, m->contact_host, "host in the Contact of its SIP messages", ev);
+        check_sip_host(s, t, sender, m->contact_host, CERT_NAME_CONTACT, msg, ev);
 }
 
 /* ---- lifecycle and report ---- */

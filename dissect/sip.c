@@ -452,6 +452,17 @@ static void fill_event(struct ev_sip *ev, osip_message_t *msg, enum sip_transpor
         ev->contact_host = nz(contact->url->host);
     else
         ev->contact_host = "";
+    osip_record_route_t *rr = NULL;
+    if (osip_message_get_record_route(msg, 0, &rr) >= 0 && rr && rr->url)
+        ev->record_route_host = nz(rr->url->host);
+    else
+        ev->record_route_host = "";
+    osip_route_t *route = NULL;
+    osip_uri_param_t *lr = NULL;
+    ev->route_host = "";
+    if (osip_message_get_route(msg, 0, &route) >= 0 && route && route->url &&
+        osip_uri_uparam_get_byname(route->url, "lr", &lr) == 0 && lr)
+        ev->route_host = nz(route->url->host);
     ev->warning = header_value(msg, "warning");
     if (ev->warning[0] == '\0')
         ev->warning = header_value(msg, "ms-diagnostics");
@@ -478,6 +489,8 @@ static void fill_event_fast(struct ev_sip *ev, const struct sip_fast *f, enum si
     ev->via_transport = f->via_transport;
     ev->via_host = f->via_host;
     ev->contact_host = f->contact_host;
+    ev->record_route_host = f->record_route_host;
+    ev->route_host = f->route_host;
     ev->warning = f->warning[0] ? f->warning : f->ms_diagnostics;
     ev->content_type = f->ct_type;
 }

@@ -31,8 +31,11 @@ struct ev_sip {
     const char *cseq_method;
     enum sip_transport transport;  /* how it travelled (TLS only when decrypted) */
     const char *via_transport;     /* top Via's protocol: "UDP", "TCP", "TLS", ... */
-    /* Host names a TLS certificate may have to match (issue 5). */
+    /* Host names a TLS certificate may have to match (issues 5 and 7). */
     const char *request_uri_host, *via_host, *contact_host;
+    const char *record_route_host; /* URI host of the topmost Record-Route entry */
+    const char *route_host;        /* topmost Route entry's host when it is a loose route (;lr),
+                                    * i.e. the next hop (RFC 3261 section 16.12); "" otherwise */
     const char *warning;           /* Warning header, or Microsoft ms-diagnostics */
     const char *content_type;      /* of the message (multipart: the outer type) */
     const struct sdp_info *sdp;    /* the application/sdp body, NULL if none */

@@ -287,6 +287,39 @@ static bool parse_via(struct span v, struct sip_fast *out)
     return out->via_host[0] != '\0';
 }
 
+/* Does a URI's parameter list (";transport=tls;lr") hold lr (RFC 3261 section 19.1.1)? */
+static bool uri_is_loose_route(struct span uri)
+{
+    struct span params = sp_from(uri, sp_find(uri, ';'));
+    params = sp_sub(params, 0, sp_find(params, '?'));
+    while (params.n) {
+        params = sp_from(params, 1); /* past ';' */
+        size_t next = sp_find(params, ';');
+        struct span p = sp_sub(params, 0, next);
+        if (SP_IEQ(sp_trim(sp_sub(p, 0, sp_find(p, '='))), "lr"))
+            return true;
+        params = sp_from(params, next);
+    }
+    return false;
+}
+
+/*
+ * Record-Route / Route: name-addr *(;rr-param) *(, ...) (RFC 3261 sections 20.30, 20.34): the
+ * topmost entry's host. For Route only when it is a loose route, the next hop.
+ */
+static bool parse_route(struct span v, bool is_route, struct sip_fast *out)
+{
+    struct span u, params;
+    struct uri_parts up;
+    if (!name_addr(sp_sub(v, 0, sp_find(v, ',')), &u, &params) || !uri_split(u, &up))
+        return false;
+    if (!is_route)
+        sp_copy(up.host, out->record_route_host, sizeof out->record_route_host);
+    else if (uri_is_loose_route(u))
+        sp_copy(up.host, out->route_host, sizeof out->route_host);
+    return true;
+}
+
 /* CSeq: 1*DIGIT LWS Method */
 static bool parse_cseq(struct span v, struct sip_fast *out)
 {
@@ -375,7 +408,8 @@ static bool parse_start_line(struct span line, struct sip_fast *out)
     return true;
 }
 
-enum hdr { H_OTHER, H_CALL_ID, H_FROM, H_TO, H_VIA, H_CSEQ, H_CONTACT, H_CTYPE, H_WARNING, H_MSDIAG };
+enum hdr { H_OTHER, H_CALL_ID, H_FROM, H_TO, H_VIA, H_CSEQ, H_CONTACT, H_CTYPE, H_WARNING, H_MSDIAG,
+           H_RECORD_ROUTE, H_ROUTE };
 
 static enum hdr header_kind(struct span n)
 {
@@ -402,6 +436,9 @@ static enum hdr header_kind(struct span n)
     case 'v': return SP_IEQ(n, "via") ? H_VIA : H_OTHER;
     case 'w': return SP_IEQ(n, "warning") ? H_WARNING : H_OTHER;
     case 'm': return SP_IEQ(n, "ms-diagnostics") ? H_MSDIAG : H_OTHER;
+    case 'r':
+        if (SP_IEQ(n, "record-route")) return H_RECORD_ROUTE;
+        return SP_IEQ(n, "route") ? H_ROUTE : H_OTHER;
     default: return H_OTHER;
     }
 }
@@ -413,7 +450,8 @@ bool sip_fast_parse(struct span head, struct sip_fast *out)
     out->cseq = 0;
     char *strs[] = { out->method, out->reason, out->call_id, out->from_uri, out->to_uri, out->from_tag,
                      out->to_tag, out->cseq_method, out->via_transport, out->via_host,
-                     out->request_uri_host, out->contact_host, out->warning, out->ms_diagnostics,
+                     out->request_uri_host, out->contact_host, out->record_route_host, out->route_host,
+                     out->warning, out->ms_diagnostics,
                      out->ct_type, out->ct_subtype, out->ct_boundary };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         strs[i][0] = '\0';
@@ -478,6 +516,11 @@ bool sip_fast_parse(struct span head, struct sip_fast *out)
                     return false;
                 sp_copy(up.host, out->contact_host, sizeof out->contact_host);
             }
+            break;
+        case H_RECORD_ROUTE:
+        case H_ROUTE:
+            if (first && !parse_route(v, h == H_ROUTE, out))
+                return false;
             break;
         case H_CTYPE:
             if (!first || !parse_content_type(v, out))

@@ -22,6 +22,7 @@ struct sip_fast {
     char cseq_method[40];
     char via_transport[16], via_host[128];
     char request_uri_host[128], contact_host[128];
+    char record_route_host[128], route_host[128]; /* route_host: only a loose (;lr) topmost Route */
     char warning[512], ms_diagnostics[512];
     char ct_type[32], ct_subtype[64], ct_boundary[80];
 };

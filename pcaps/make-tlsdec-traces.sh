@@ -5,7 +5,7 @@
 # s_server / s_client -keylogfile. Each case keeps CASE.pcap, the key log CASE.keylog (the
 # secrets are test secrets of throwaway connections) and CASE.args. Certificates come from
 # pcaps/tls/pki (pcaps/make-tls-traces.sh). Captured inside a network namespace made here
-# (decrypt-x), deleted afterwards. Needs root. Every step is bounded by a timeout.
+# (decrypt-x, or $NS), deleted afterwards. Needs root. Every step is bounded by a timeout.
 #
 #   sh pcaps/make-tlsdec-traces.sh                  # all cases
 #   sh pcaps/make-tlsdec-traces.sh tls12-gcm-415    # one case
@@ -14,7 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/tlsdec
 P=$HERE/tls/pki
 TOOL=$HERE/tools/tls_sip.py
-NS=decrypt-x
+NS=${NS:-decrypt-x}
 SERVER=127.0.0.2
 PY=/usr/bin/python3
 mkdir -p "$OUT"
@@ -132,6 +132,11 @@ run_case() {
         # and addresses the server by IP literal (its certificate has no IP SAN); SNI is right
         py_case tls12-sip-name-mismatch "$SRV $MTLS --tls 1.2" \
             "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host $SERVER --via-host gw2.example.com" ;;
+    tls12-sip-record-route) # an SBC (certificate gw.example.com) record-routes as sbc.example.com and
+        # routes the INVITE to um.example.com (loose Route) for the pool name in its Request-URI; the
+        # 415 copies the Record-Route back
+        py_case tls12-sip-record-route "$SRV $MTLS --tls 1.2" \
+            "$GW --tls 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 --sni um.example.com --ruri-host um-pool.example.com --record-route sbc.example.com --route um.example.com" ;;
     tls13-ccm) # TLS 1.3 TLS_AES_128_CCM_SHA256 (not in OpenSSL's default list: asked for on both sides)
         ossl_case tls13-ccm "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 $OSRV" \
             "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 -CAfile $P/root/ca.pem" ;;
@@ -150,7 +155,7 @@ if [ $# -gt 0 ]; then
     for c in "$@"; do run_case "$c"; done
 else
     for c in tls12-gcm-415 tls12-wrong-keylog tls12-cbc-sha384 tls12-rsa-resume-ticket tls12-rsa-resume-id \
-        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch tls13-hrr tls13-ccm; do
+        tls13-aes128gcm-415 tls13-chacha-415 tls13-no-client-cert tls13-aes256-python tls13-dsb tls12-sip-name-mismatch tls12-sip-record-route tls13-hrr tls13-ccm; do
         run_case $c
     done
 fi

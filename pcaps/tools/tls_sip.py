@@ -10,7 +10,8 @@ timeout.
   tls_sip.py server --listen 127.0.0.2:5061 --cert C --key K [--ca CA --require-client-cert]
                     [--tls 1.2|1.3] [--ciphers LIST] [--keylog FILE]
   tls_sip.py client --connect 127.0.0.2:5061 [--cert C --key K] [--sni NAME] [--tls ...]
-                    [--ciphers LIST] [--keylog FILE] [--ruri-host HOST]
+                    [--ciphers LIST] [--keylog FILE] [--ruri-host HOST] [--via-host HOST]
+                    [--record-route HOST] [--route HOST]
 """
 import argparse
 import socket
@@ -20,6 +21,7 @@ import time
 
 CALLER = "127.0.0.1"
 GW = "gw.example.com"  # the gateway FQDN in Via, From, Contact, Call-ID (--via-host)
+ROUTES = ""  # Record-Route / Route header lines of the INVITE and ACK (--record-route, --route)
 
 
 def invite(ruri_host, port):
@@ -37,6 +39,7 @@ def invite(ruri_host, port):
     head = (
         f"INVITE sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
         f"Via: SIP/2.0/TLS {GW}:5061;branch=z9hG4bK-tlsdec-1\r\n"
+        f"{ROUTES}"
         f"From: \"Gateway\" <sip:gw@{GW}>;tag=gw-1\r\n"
         f"To: <sip:um@{ruri_host}>\r\n"
         f"Call-ID: tlsdec-call-1@{GW}\r\n"
@@ -52,8 +55,11 @@ def invite(ruri_host, port):
 
 
 def responses(invite_text):
+    """100 Trying and 415; the 415 copies the INVITE's Record-Route, as a UAS does for the
+    responses that would form a dialog (RFC 3261 section 12.1.1)."""
     lines = invite_text.decode(errors="replace").split("\r\n")
     keep = [l for l in lines if l.split(":")[0] in ("Via", "From", "To", "Call-ID", "CSeq")]
+    rr = "".join(l + "\r\n" for l in lines if l.startswith("Record-Route:"))
     base = "\r\n".join(keep)
     trying = f"SIP/2.0 100 Trying\r\n{base}\r\nContent-Length: 0\r\n\r\n"
     refuse = base.replace("To: <sip:um@", "To: <sip:um@", 1)
@@ -62,7 +68,7 @@ def responses(invite_text):
         + "\r\n".join(
             (l + ";tag=um-1") if l.startswith("To:") else l for l in refuse.split("\r\n")
         )
-        + "\r\nContact: <sip:um@um.example.com:5061;transport=tls>\r\n"
+        + "\r\n" + rr + "Contact: <sip:um@um.example.com:5061;transport=tls>\r\n"
         "Accept: application/sdp\r\nContent-Length: 0\r\n\r\n"
     )
     return (trying + refused).encode()
@@ -72,6 +78,7 @@ def ack(ruri_host, port):
     return (
         f"ACK sip:um@{ruri_host}:{port};transport=tls SIP/2.0\r\n"
         f"Via: SIP/2.0/TLS {GW}:5061;branch=z9hG4bK-tlsdec-1\r\n"
+        + "".join(l + "\r\n" for l in ROUTES.split("\r\n") if l.startswith("Route:")) +
         f"From: \"Gateway\" <sip:gw@{GW}>;tag=gw-1\r\n"
         f"To: <sip:um@{ruri_host}>;tag=um-1\r\n"
         f"Call-ID: tlsdec-call-1@{GW}\r\n"
@@ -241,13 +248,19 @@ def main():
     ap.add_argument("--sni")
     ap.add_argument("--ruri-host")
     ap.add_argument("--via-host", help="the gateway FQDN its SIP messages carry (default gw.example.com)")
+    ap.add_argument("--record-route", help="client: a Record-Route <sip:HOST:5061;transport=tls;lr> in the INVITE")
+    ap.add_argument("--route", help="client: a Route <sip:HOST:5061;transport=tls;lr> in the INVITE and ACK")
     ap.add_argument("--accept", type=int, default=1, help="server: connections to serve")
     ap.add_argument("--resume", action="store_true", help="client: a second, resumed connection")
     ap.add_argument("--no-tickets", action="store_true", help="server: resume by session ID, not ticket")
     args = ap.parse_args()
-    global GW
+    global GW, ROUTES
     if args.via_host:
         GW = args.via_host
+    if args.record_route:
+        ROUTES += f"Record-Route: <sip:{args.record_route}:5061;transport=tls;lr>\r\n"
+    if args.route:
+        ROUTES += f"Route: <sip:{args.route}:5061;transport=tls;lr>\r\n"
     if args.role == "text":
         # the same dialogue for openssl s_client / s_server to send from their stdin
         head, body = invite(args.ruri_host, 5061)

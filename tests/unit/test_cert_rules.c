@@ -225,10 +225,40 @@ static void test_name_mismatch_against_sni(void **state)
     make(&p, &o);
     struct findings *fs = findings_new(10, NULL, NULL);
     struct cert_check c = { .xi = &p.xi, .role = CERT_ROLE_SERVER, .leaf = true, .ref_time = now() };
-    assert_false(cert_rules_name(&c, "um.example.com", "SNI", fs));
-    assert_true(cert_rules_name(&c, "um2.example.com", "SNI", fs));
+    struct cert_name_use ok = { .host = "um.example.com", .from = CERT_NAME_SNI };
+    struct cert_name_use bad = { .host = "um2.example.com", .from = CERT_NAME_SNI };
+    assert_false(cert_rules_name(&c, &ok, fs));
+    assert_true(cert_rules_name(&c, &bad, fs));
     assert_int_equal(sev_of(fs, F_CERT_NAME_MISMATCH), SEV_ERROR);
     assert_int_equal(findings_count(fs), 1);
+    findings_free(fs);
+    drop(&p);
+}
+
+/* The summary says which header of which message named the host and whose certificate lacks it. */
+static void test_name_mismatch_says_which_header_named_the_host(void **state)
+{
+    (void)state;
+    struct parsed p;
+    struct tcert_opts o = { .cn = "gw.example.com", .rsa_bits = 2048, .san = "DNS:gw.example.com",
+                            .not_after_days = 300 };
+    make(&p, &o);
+    struct findings *fs = findings_new(10, NULL, NULL);
+    struct cert_check c = { .xi = &p.xi, .role = CERT_ROLE_CLIENT, .leaf = true, .ref_time = now(),
+                            .peer = "10.0.0.1:40000" };
+    struct cert_name_use rr = { .host = "sbc.example.com", .from = CERT_NAME_RECORD_ROUTE, .message = "INVITE" };
+    struct cert_name_use ruri = { .host = "10.0.0.1", .from = CERT_NAME_REQUEST_URI, .message = "BYE" };
+    struct cert_name_use via = { .host = "GW.example.com", .from = CERT_NAME_VIA, .message = "INVITE" };
+    assert_true(cert_rules_name(&c, &rr, fs));
+    assert_true(cert_rules_name(&c, &ruri, fs));
+    assert_false(cert_rules_name(&c, &via, fs)); /* names compare case-insensitively */
+    assert_int_equal(findings_count(fs), 2);
+    assert_string_equal(finding_summary(findings_at(fs, 0)),
+                        "Add sbc.example.com to the client certificate gw.example.com of 10.0.0.1:40000: the "
+                        "topmost Record-Route of the INVITE it sent names it");
+    assert_string_equal(finding_summary(findings_at(fs, 1)),
+                        "Add 10.0.0.1 to the client certificate gw.example.com of 10.0.0.1:40000: the "
+                        "Request-URI of the BYE sent to it names it");
     findings_free(fs);
     drop(&p);
 }
@@ -301,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_key_sizes_per_profile),
         cmocka_unit_test(test_self_signed_leaf_is_flagged),
         cmocka_unit_test(test_name_mismatch_against_sni),
+        cmocka_unit_test(test_name_mismatch_says_which_header_named_the_host),
         cmocka_unit_test(test_untrusted_chain_advice_follows_the_failure),
     };
     return cmocka_run_group_tests(tests, make_root, free_root);

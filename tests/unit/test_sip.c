@@ -16,6 +16,7 @@ struct rec {
     char method[16][16];
     int status[16];
     char call_id[64], from[64], to[64], reason[64], via_tr[8], warning[64], rq_host[32];
+    char rr_host[64], route_host[64], contact_host[64];
     uint32_t cseq;
     bool had_sdp[16];
     struct sdp_info sdp;
@@ -47,6 +48,9 @@ static void rec_emit(void *ctx, const struct event *ev)
     snprintf(r->via_tr, sizeof r->via_tr, "%s", m->via_transport);
     snprintf(r->warning, sizeof r->warning, "%s", m->warning);
     snprintf(r->rq_host, sizeof r->rq_host, "%s", m->request_uri_host);
+    snprintf(r->rr_host, sizeof r->rr_host, "%s", m->record_route_host);
+    snprintf(r->route_host, sizeof r->route_host, "%s", m->route_host);
+    snprintf(r->contact_host, sizeof r->contact_host, "%s", m->contact_host);
     r->cseq = m->cseq;
     r->n_sip++;
 }
@@ -143,6 +147,60 @@ static void sip_udp_request_fields_reach_the_event(void **state)
     assert_true(r.had_sdp[0]);
     assert_string_equal(r.sdp.media[0].profile, "RTP/SAVP");
     assert_string_equal(r.sdp.media[0].crypto[0].suite, "AES_CM_128_HMAC_SHA1_80");
+}
+
+/*
+ * The topmost Record-Route host and a loose topmost Route (the next hop), the same from the
+ * one-pass parser (plain headers) and from libosip2 (the same message with a folded header
+ * line, which the one-pass parser leaves to libosip2).
+ */
+static void sip_route_headers_reach_the_event_from_both_parsers(void **state)
+{
+    (void)state;
+    static const char *const extra[] = { "", "Subject: folded\r\n  line\r\n" };
+    for (size_t i = 0; i < 2; i++) {
+        char m[1024];
+        snprintf(m, sizeof m,
+                 "INVITE sip:um@um-pool.example.com;transport=tls SIP/2.0\r\n"
+                 "Via: SIP/2.0/TLS sbc.example.com:5061;branch=z9hG4bK-1\r\n"
+                 "Record-Route: <sip:sbc-rr.example.com:5061;transport=tls;lr>, <sip:p2.example.com;lr>\r\n"
+                 "Record-Route: <sip:p3.example.com;lr>\r\n"
+                 "Route: \"next\" <sip:um1.example.com:5061;transport=tls;lr>\r\n"
+                 "Route: <sip:um2.example.com;lr>\r\n"
+                 "%s"
+                 "From: <sip:gw@gw.example.com>;tag=1\r\n"
+                 "To: <sip:um@um-pool.example.com>\r\n"
+                 "Call-ID: rr-%zu\r\n"
+                 "CSeq: 1 INVITE\r\n"
+                 "Contact: <sip:gw@gw.example.com:5061;transport=tls>\r\n"
+                 "Content-Length: 0\r\n\r\n",
+                 extra[i], i);
+        struct rec r = { 0 };
+        udp(&r, m, strlen(m));
+        assert_int_equal(r.n_sip, 1);
+        assert_string_equal(r.rq_host, "um-pool.example.com");
+        assert_string_equal(r.rr_host, "sbc-rr.example.com");
+        assert_string_equal(r.route_host, "um1.example.com");
+        assert_string_equal(r.contact_host, "gw.example.com");
+    }
+    /* a strict route (no lr; RFC 2543): the Request-URI names the next hop, route_host stays ""; a
+     * message without either header has both "" */
+    static const char *const strict[] = {
+        "BYE sip:um1.example.com SIP/2.0\r\nRoute: <sip:um@uas.example.com>\r\n"
+        "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: s1\r\nCSeq: 2 BYE\r\n\r\n",
+        "BYE sip:um1.example.com SIP/2.0\r\nRoute: <sip:um@uas.example.com>\r\nSubject: x\r\n y\r\n"
+        "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: s2\r\nCSeq: 2 BYE\r\n\r\n",
+        "BYE sip:um1.example.com SIP/2.0\r\n"
+        "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: s3\r\nCSeq: 2 BYE\r\n\r\n",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct rec r = { 0 };
+        udp(&r, strict[i], strlen(strict[i]));
+        assert_int_equal(r.n_sip, 1);
+        assert_string_equal(r.rq_host, "um1.example.com");
+        assert_string_equal(r.route_host, "");
+        assert_string_equal(r.rr_host, "");
+    }
 }
 
 static void sip_udp_response_gives_status_reason_and_cseq_method(void **state)
@@ -369,6 +427,7 @@ int main(void)
         cmocka_unit_test(sip_probe_accepts_request_and_status_lines),
         cmocka_unit_test(sip_probe_rejects_other_protocols),
         cmocka_unit_test(sip_udp_request_fields_reach_the_event),
+        cmocka_unit_test(sip_route_headers_reach_the_event_from_both_parsers),
         cmocka_unit_test(sip_udp_response_gives_status_reason_and_cseq_method),
         cmocka_unit_test(sip_udp_malformed_message_counts_decode_error),
         cmocka_unit_test(sip_udp_content_length_beyond_datagram_is_rejected),

@@ -74,6 +74,29 @@ static void sip_fast_reads_a_response_with_compact_headers(void **state)
     assert_string_equal(f.ct_boundary, "\"b-1\"");
 }
 
+/* Record-Route: the topmost entry's host; Route: only a loose (;lr) topmost entry, the next hop. */
+static void sip_fast_reads_the_topmost_route_entries(void **state)
+{
+    (void)state;
+    assert_true(parse("INVITE sip:um@pool.example.com SIP/2.0\r\n"
+                      "Record-Route: <sip:sbc.example.com:5061;transport=tls;lr>,<sip:p2.example.com;lr>\r\n"
+                      "Record-Route: <sip:p3.example.com;lr>\r\n"
+                      "Route: <sip:um1.example.com;transport=tls;LR>\r\n"
+                      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"));
+    assert_string_equal(f.record_route_host, "sbc.example.com");
+    assert_string_equal(f.route_host, "um1.example.com");
+    assert_true(parse("INVITE sip:um@pool.example.com SIP/2.0\r\n"
+                      "Route: <sip:um1.example.com;lrx=1>\r\n"
+                      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"));
+    assert_string_equal(f.route_host, "");
+    assert_string_equal(f.record_route_host, "");
+    /* an IPv6 reference or a quoted display name with a comma: libosip2's */
+    assert_false(parse("INVITE sip:um@h SIP/2.0\r\nRecord-Route: <sip:[2001:db8::1];lr>\r\n"
+                       "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"));
+    assert_false(parse("INVITE sip:um@h SIP/2.0\r\nRoute: \"a, b\" <sip:p.example.com;lr>\r\n"
+                       "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"));
+}
+
 /* Forms the fast parser does not take: libosip2 gets them. */
 static void sip_fast_declines_what_libosip2_should_judge(void **state)
 {
@@ -131,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sip_fast_reads_a_plain_invite),
         cmocka_unit_test(sip_fast_reads_a_response_with_compact_headers),
+        cmocka_unit_test(sip_fast_reads_the_topmost_route_entries),
         cmocka_unit_test(sip_fast_declines_what_libosip2_should_judge),
         cmocka_unit_test(sip_fast_cuts_long_values),
     };
