@@ -1,9 +1,14 @@
-/* pcap_input.c: offline capture files through libpcap, several read as one. */
+/* pcap_input.c: offline capture files through libpcap (pcapng_reader.c where libpcap cannot),
+ * several read as one. */
 #include "pcap_input.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "link.h"
+#include "pcapng_reader.h"
 
 static pcap_t *open_file(const char *file, char err[ERRBUF_LEN])
 {
@@ -13,19 +18,6 @@ static pcap_t *open_file(const char *file, char err[ERRBUF_LEN])
     if (p == NULL)
         snprintf(err, ERRBUF_LEN, "%s: %s", strcmp(file, "-") ? file : "standard input", perr);
     return p;
-}
-
-int pcap_input_check_files(const char *const *files, size_t n_files, char err[ERRBUF_LEN])
-{
-    for (size_t i = 0; i < n_files; i++) {
-        if (strcmp(files[i], "-") == 0)
-            continue; /* stdin can be read once only */
-        pcap_t *p = open_file(files[i], err);
-        if (p == NULL)
-            return -1;
-        pcap_close(p);
-    }
-    return 0;
 }
 
 void input_info_note_link(struct input_info *info, int dlt)
@@ -51,15 +43,164 @@ void input_info_note_time(struct input_info *info, ts_ns ts)
         info->last_time = ts;
 }
 
-static int apply_filter(pcap_t *p, const char *file, const char *bpf, char err[ERRBUF_LEN])
+/*
+ * Which reader: libpcap for every file, except where it fails on a pcapng
+ * file whose headers show what libpcap 1.10 cannot read (interfaces of
+ * different link types, sections of different byte orders). Only then
+ * our reader (pcapng_reader.c) reads that file, from the record after
+ * the last one libpcap delivered. The headers are walked only after such
+ * a failure, so every other file costs nothing extra. Standard input can
+ * be read once only: it stays libpcap's.
+ */
+static bool ours_can_read(const char *file)
 {
-    struct bpf_program prog;
-    if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(p, &prog) < 0) {
-        snprintf(err, ERRBUF_LEN, "%s: filter \"%s\": %s", file, bpf, pcap_geterr(p));
+    if (strcmp(file, "-") == 0)
+        return false;
+    FILE *f = fopen(file, "rb");
+    if (f == NULL)
+        return false;
+    struct pcapng_probe pr;
+    pcapng_probe_file(f, &pr);
+    fclose(f);
+    return pr.is_pcapng && pr.libpcap_refuses;
+}
+
+int pcap_input_check_files(const char *const *files, size_t n_files, char err[ERRBUF_LEN])
+{
+    for (size_t i = 0; i < n_files; i++) {
+        if (strcmp(files[i], "-") == 0)
+            continue; /* stdin can be read once only */
+        pcap_t *p = open_file(files[i], err);
+        if (p == NULL) {
+            if (ours_can_read(files[i]))
+                continue;
+            return -1;
+        }
+        pcap_close(p);
+    }
+    return 0;
+}
+
+/* Compiled -f programs, one per link type (pcap_open_dead: a filter is compiled for a link
+ * type, and our reader's packets come with several). A few slots, reused round robin. */
+enum { FILTER_SLOTS = 16 };
+struct filters {
+    const char *bpf;
+    const char *file;
+    struct { int dlt; bool used; struct bpf_program prog; } slot[FILTER_SLOTS];
+    size_t next;
+};
+
+static void filters_fini(struct filters *fl)
+{
+    for (size_t i = 0; i < FILTER_SLOTS; i++)
+        if (fl->slot[i].used)
+            pcap_freecode(&fl->slot[i].prog);
+    memset(fl->slot, 0, sizeof fl->slot);
+}
+
+static const struct bpf_program *filters_get(struct filters *fl, int dlt, char err[ERRBUF_LEN])
+{
+    for (size_t i = 0; i < FILTER_SLOTS; i++)
+        if (fl->slot[i].used && fl->slot[i].dlt == dlt)
+            return &fl->slot[i].prog;
+    size_t i = fl->next++ % FILTER_SLOTS;
+    if (fl->slot[i].used)
+        pcap_freecode(&fl->slot[i].prog);
+    fl->slot[i].used = false;
+    pcap_t *dead = pcap_open_dead(dlt, 262144);
+    if (dead == NULL) {
+        snprintf(err, ERRBUF_LEN, "%s: filter \"%s\": no memory", fl->file, fl->bpf);
+        return NULL;
+    }
+    if (pcap_compile(dead, &fl->slot[i].prog, fl->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(err, ERRBUF_LEN, "%s: filter \"%s\" for link type %s: %s", fl->file, fl->bpf,
+                 link_type_name(dlt), pcap_geterr(dead));
+        pcap_close(dead);
+        return NULL;
+    }
+    pcap_close(dead);
+    fl->slot[i].used = true;
+    fl->slot[i].dlt = dlt;
+    return &fl->slot[i].prog;
+}
+
+static void note_damage(struct input_info *info, const char *file, const char *why)
+{
+    if (info->damaged)
+        return;
+    info->damaged = true;
+    info->damage_frame = info->packets + 1;
+    /* a long path and reason are cut, which is fine for a message */
+    if (snprintf(info->damage, sizeof info->damage, "%s: %s", strcmp(file, "-") ? file : "standard input",
+                 why) >= (int)sizeof info->damage)
+        info->damage[sizeof info->damage - 1] = '\0';
+}
+
+static void deliver(struct input_info *info, packet_cb cb, void *ctx, int dlt, const uint8_t *data,
+                    uint32_t caplen, uint32_t len, ts_ns ts)
+{
+    struct frame_ref at = { .frame = ++info->packets, .ts = ts };
+    input_info_note_time(info, at.ts);
+    /* never trust len < caplen */
+    cb(ctx, dlt, data, caplen, len < caplen ? caplen : len, &at);
+}
+
+/* Our pcapng reader on file, skipping its first `skip` packet records (libpcap's already). */
+static int read_own(const char *file, uint64_t skip, const char *bpf, packet_cb cb, void *ctx,
+                    struct input_info *info, char err[ERRBUF_LEN])
+{
+    FILE *f = fopen(file, "rb");
+    if (f == NULL) {
+        snprintf(err, ERRBUF_LEN, "%s: %s", file, strerror(errno));
         return -1;
     }
-    pcap_freecode(&prog);
-    return 0;
+    struct pcapng_reader *r = pcapng_reader_new(f, false);
+    if (r == NULL) {
+        fclose(f);
+        snprintf(err, ERRBUF_LEN, "%s: no memory for the pcapng reader", file);
+        return -1;
+    }
+    struct filters fl = { .bpf = bpf, .file = file };
+    int status = 0;
+    uint64_t records = 0;
+    struct pcapng_event ev;
+    for (;;) {
+        enum pcapng_rc rc = pcapng_reader_next(r, &ev);
+        if (rc == PCAPNG_EOF)
+            break;
+        if (rc == PCAPNG_DAMAGED) {
+            note_damage(info, file, pcapng_reader_error(r));
+            break;
+        }
+        if (rc == PCAPNG_INTERFACE) {
+            input_info_note_link(info, ev.iface.dlt);
+            /* compile before the interface's first packet: a filter this link type cannot
+             * take is refused like libpcap refuses it for a whole file */
+            if (bpf && filters_get(&fl, ev.iface.dlt, err) == NULL) {
+                status = -1;
+                break;
+            }
+            continue;
+        }
+        if (rc != PCAPNG_PACKET || ++records <= skip)
+            continue;
+        if (bpf) {
+            const struct bpf_program *prog = filters_get(&fl, ev.packet.dlt, err);
+            if (prog == NULL) {
+                status = -1;
+                break;
+            }
+            struct pcap_pkthdr h = { .caplen = ev.packet.caplen, .len = ev.packet.wirelen };
+            if (pcap_offline_filter(prog, &h, ev.packet.data) == 0)
+                continue;
+        }
+        deliver(info, cb, ctx, ev.packet.dlt, ev.packet.data, ev.packet.caplen, ev.packet.wirelen, ev.packet.ts);
+    }
+    filters_fini(&fl);
+    pcapng_reader_free(r);
+    fclose(f);
+    return status;
 }
 
 int pcap_input_read_files(const char *const *files, size_t n_files, const char *bpf,
@@ -67,9 +208,16 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
 {
     for (size_t i = 0; i < n_files; i++) {
         pcap_t *p = open_file(files[i], err);
-        if (p == NULL)
-            return -1;
-        if (bpf && apply_filter(p, files[i], bpf, err) < 0) {
+        if (p == NULL) {
+            if (!ours_can_read(files[i]))
+                return -1;
+            if (read_own(files[i], 0, bpf, cb, ctx, info, err) < 0)
+                return -1;
+            continue;
+        }
+        struct bpf_program prog;
+        if (bpf && pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+            snprintf(err, ERRBUF_LEN, "%s: filter \"%s\": %s", files[i], bpf, pcap_geterr(p));
             pcap_close(p);
             return -1;
         }
@@ -78,21 +226,32 @@ int pcap_input_read_files(const char *const *files, size_t n_files, const char *
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc;
+        uint64_t records = 0; /* read from this file, filtered or not */
+        /* pcap_offline_filter rather than pcap_setfilter: the count of records read is what
+         * our reader skips if libpcap gives up on the file */
         while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-            struct frame_ref at = {
-                .frame = ++info->packets,
-                .ts = ts_from_sec_ns(h->ts.tv_sec, h->ts.tv_usec), /* usec field holds ns */
-            };
-            input_info_note_time(info, at.ts);
-            /* libpcap caps caplen at its buffer, but never trust len < caplen. */
-            uint32_t wire = h->len < h->caplen ? h->caplen : h->len;
-            cb(ctx, dlt, data, h->caplen, wire, &at);
+            records++;
+            if (bpf && pcap_offline_filter(&prog, h, data) == 0)
+                continue;
+            /* libpcap caps caplen at its buffer; the usec field holds ns */
+            deliver(info, cb, ctx, dlt, data, h->caplen, h->len, ts_from_sec_ns(h->ts.tv_sec, h->ts.tv_usec));
         }
-        if (rc == PCAP_ERROR && !info->damaged) {
-            info->damaged = true;
-            info->damage_frame = info->packets + 1;
-            snprintf(info->damage, sizeof info->damage, "%s: %s",
-                     strcmp(files[i], "-") ? files[i] : "standard input", pcap_geterr(p));
+        if (bpf)
+            pcap_freecode(&prog);
+        if (rc == PCAP_ERROR && ours_can_read(files[i])) {
+            pcap_close(p);
+            if (read_own(files[i], records, bpf, cb, ctx, info, err) < 0)
+                return -1;
+            continue;
+        }
+        if (rc == PCAP_ERROR) {
+            char why[ERRBUF_LEN];
+            /* standard input cannot be walked again: say what would help */
+            bool stdin_ng = strcmp(files[i], "-") == 0 && pcap_major_version(p) == 1;
+            snprintf(why, sizeof why, "%s%s", pcap_geterr(p),
+                     stdin_ng ? " (standard input is read by libpcap alone; a pcapng file with interfaces "
+                                "of different link types must be given by name)" : "");
+            note_damage(info, files[i], why);
         }
         pcap_close(p);
     }

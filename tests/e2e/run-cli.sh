@@ -112,6 +112,24 @@ stdin=/dev/null
 why="exit $rc, packets $(jq .input.packets "$tmp/out" 2>&1 | head -c 100)"
 check "'-' reads the capture from stdin" eval 'is_rc 0 && jqt ".input.packets == $full"'
 
+# pcapng with interfaces of different link types: by name, read by our reader; from stdin,
+# libpcap's alone, reported damaged with what to do; a filter one link type cannot take
+ng=${2%/}/pcapng/two-links-sbc.pcapng
+run analyze --format json $now "$ng"
+why="exit $rc, input $(jq -c '.input | {packets, link_types}' "$tmp/out" 2>&1 | head -c 200)"
+check "pcapng with two link types is read whole by name" eval \
+    'is_rc 0 && jqt ".input.packets == 30 and .input.link_types == [\"EN10MB\", \"LINUX_SLL2\"]"'
+stdin=$ng
+run analyze --format json $now -
+stdin=/dev/null
+why="exit $rc, input $(jq -c '.input | {packets, damage}' "$tmp/out" 2>&1 | head -c 300)"
+check "the same pcapng on stdin exits 0, damaged, saying to give it by name" eval \
+    'is_rc 0 && jqt ".input.damaged and (.input.damage | test(\"must be given by name\"))"'
+run analyze --format json $now -f "ether host 1:2:3:4:5:6" "$ng"
+why="exit $rc, $(lines "$tmp/err") stderr lines: $(head -c 200 "$tmp/err")"
+check "a filter one of the file's link types cannot take exits 2 with one line" eval \
+    'is_rc 2 && one_err_line && grep -q "for link type LINUX_SLL2" "$tmp/err"'
+
 # -o FILE
 run analyze --format json $now -o "$tmp/report.json" "$cap/tcp-v4.pcap"
 why="exit $rc, stdout $(wc -c <"$tmp/out") bytes, file: $(head -c 100 "$tmp/report.json" 2>&1)"

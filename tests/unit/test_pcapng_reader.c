@@ -1,4 +1,5 @@
-/* test_pcapng_reader.c: hand-built pcapng files through our reader (capture/pcapng_reader.c). */
+/* test_pcapng_reader.c: hand-built pcapng files through our reader (capture/pcapng_reader.c) and
+ * through pcap_input, which hands libpcap's refusals to it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pcap_input.h"
 #include "pcapng_reader.h"
 
 /* ---- a pcapng writer for the tests, either byte order ---- */
@@ -467,6 +470,159 @@ static void pcapng_probe_finds_what_libpcap_refuses(void **state)
     assert_false(pr.is_pcapng);
 }
 
+/* ---- through pcap_input: libpcap first, ours where libpcap gives up ---- */
+
+struct seen {
+    int n;
+    int dlt[64];
+    uint8_t mark[64];
+    uint64_t frame[64];
+};
+
+static void on_packet(void *ctx, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                      const struct frame_ref *at)
+{
+    (void)wirelen;
+    struct seen *s = ctx;
+    if (s->n == 64)
+        return;
+    s->dlt[s->n] = linktype;
+    s->mark[s->n] = caplen > 20 ? data[20] : 0;
+    s->frame[s->n] = at->frame;
+    s->n++;
+}
+
+static const char *write_tmp(const struct fbuf *f)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/sipsec-test-pcapng-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, f->b, f->n), (ssize_t)f->n);
+    close(fd);
+    return path;
+}
+
+/* An Ethernet frame carrying IPv4 UDP (proto 17) or TCP (6), its byte 20 a mark. */
+static void eth_ip(uint8_t out[34], uint8_t proto, uint8_t mark)
+{
+    memset(out, 0, 34);
+    out[12] = 0x08;
+    out[14] = 0x45;
+    out[16] = 0;
+    out[17] = 20;
+    out[20] = mark;
+    out[22] = 64;
+    out[23] = proto;
+}
+
+/* An SLL (v1) frame with the same IPv4 header, byte 20 a mark too. */
+static void sll_ip(uint8_t out[36], uint8_t proto, uint8_t mark)
+{
+    memset(out, 0, 36);
+    out[14] = 0x08;
+    out[16] = 0x45;
+    out[19] = 20;
+    out[20] = mark;
+    out[24] = 64;
+    out[25] = proto;
+}
+
+static void pcap_input_reads_interfaces_of_different_link_types(void **state)
+{
+    (void)state;
+    struct fbuf f = { .le = true };
+    uint8_t e[34], s[36];
+    shb(&f);
+    idb(&f, 1, 0, NULL);
+    /* libpcap delivers these two, then refuses the SLL interface: ours goes on from there */
+    eth_ip(e, 17, 1);
+    epb(&f, 0, 1, e, sizeof e, sizeof e);
+    eth_ip(e, 6, 2);
+    epb(&f, 0, 2, e, sizeof e, sizeof e);
+    idb(&f, 113, 0, NULL);
+    sll_ip(s, 17, 3);
+    epb(&f, 1, 3, s, sizeof s, sizeof s);
+    eth_ip(e, 6, 4);
+    epb(&f, 0, 4, e, sizeof e, sizeof e);
+    sll_ip(s, 6, 5);
+    epb(&f, 1, 5, s, sizeof s, sizeof s);
+    const char *path = write_tmp(&f);
+    const char *files[] = { path };
+    char err[ERRBUF_LEN];
+    assert_int_equal(pcap_input_check_files(files, 1, err), 0);
+
+    struct seen seen = { 0 };
+    struct input_info info = { 0 };
+    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_packet, &seen, &info, err), 0);
+    assert_false(info.damaged);
+    assert_int_equal(info.packets, 5);
+    assert_int_equal(seen.n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(seen.mark[i], i + 1); /* each once, in file order */
+        assert_int_equal(seen.frame[i], i + 1);
+    }
+    assert_int_equal(seen.dlt[0], DLT_EN10MB);
+    assert_int_equal(seen.dlt[2], DLT_LINUX_SLL);
+    assert_int_equal(seen.dlt[3], DLT_EN10MB);
+    assert_int_equal(info.n_link_types, 2);
+    assert_int_equal(info.link_types[0], DLT_EN10MB);
+    assert_int_equal(info.link_types[1], DLT_LINUX_SLL);
+
+    /* -f compiled per link type: TCP only, on both */
+    memset(&seen, 0, sizeof seen);
+    memset(&info, 0, sizeof info);
+    assert_int_equal(pcap_input_read_files(files, 1, "tcp", on_packet, &seen, &info, err), 0);
+    assert_int_equal(seen.n, 3);
+    assert_int_equal(seen.mark[0], 2);
+    assert_int_equal(seen.mark[1], 4);
+    assert_int_equal(seen.mark[2], 5);
+    assert_int_equal(seen.dlt[2], DLT_LINUX_SLL);
+    assert_int_equal(seen.frame[2], 3);
+    /* a filter one link type cannot take */
+    memset(&info, 0, sizeof info);
+    assert_int_equal(pcap_input_read_files(files, 1, "ether host 1:2:3:4:5:6", on_packet, &seen, &info, err), -1);
+    assert_non_null(strstr(err, "for link type LINUX_SLL"));
+
+    /* damage after the switch: what came before is delivered, the rest reported */
+    f.n -= 10;
+    path = write_tmp(&f);
+    files[0] = path;
+    memset(&seen, 0, sizeof seen);
+    memset(&info, 0, sizeof info);
+    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_packet, &seen, &info, err), 0);
+    assert_int_equal(seen.n, 4);
+    assert_true(info.damaged);
+    assert_int_equal(info.damage_frame, 5);
+    assert_non_null(strstr(info.damage, "the file ends inside a block"));
+    unlink(path);
+}
+
+/* One link type: libpcap reads it alone, and its damage is reported as libpcap says it. */
+static void pcap_input_keeps_libpcap_for_one_link_type(void **state)
+{
+    (void)state;
+    struct fbuf f = { .le = true };
+    uint8_t e[34];
+    shb(&f);
+    idb(&f, 1, 0, NULL);
+    idb(&f, 1, 0, NULL);
+    eth_ip(e, 17, 1);
+    epb(&f, 1, 1, e, sizeof e, sizeof e);
+    epb(&f, 0, 2, e, sizeof e, sizeof e);
+    f.n -= 6;
+    const char *path = write_tmp(&f);
+    const char *files[] = { path };
+    char err[ERRBUF_LEN];
+    struct seen seen = { 0 };
+    struct input_info info = { 0 };
+    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_packet, &seen, &info, err), 0);
+    assert_int_equal(seen.n, 1);
+    assert_true(info.damaged);
+    assert_null(strstr(info.damage, "pcapng block at offset")); /* libpcap's words, not ours */
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +634,8 @@ int main(void)
         cmocka_unit_test(pcapng_reports_damage_and_keeps_what_came_before),
         cmocka_unit_test(pcapng_refuses_bad_headers_and_options),
         cmocka_unit_test(pcapng_probe_finds_what_libpcap_refuses),
+        cmocka_unit_test(pcap_input_reads_interfaces_of_different_link_types),
+        cmocka_unit_test(pcap_input_keeps_libpcap_for_one_link_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
