@@ -1,18 +1,16 @@
-/* sip.c: SIP over UDP and TCP (RFC 3261 sections 7, 18.3, 20.14), parsed with libosip2. */
+/* sip.c: SIP over UDP and TCP (RFC 3261 sections 7, 18.3, 20.14): framing, bodies, events. */
 #include "sip.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <osipparser2/osip_parser.h>
-
 #include "cursor.h"
 #include "sdp.h"
 #include "sip_event.h"
 #include "sip_fast.h"
+#include "sip_osip.h"
 
 /*
  * A SIP message (RFC 3261 section 7):
@@ -26,16 +24,16 @@
  *                                             empty line ends the headers
  *   v=0 ...                                   Content-Length bytes of body
  *
- * Framing is ours (cursor, no copy); the headers are left to libosip2,
- * which needs a NUL-terminated copy: one reused buffer, capped at
- * limits.sip_msg_bytes_max.
+ * Framing and the common message are read in one pass over the header
+ * lines (dissect/sip_fast.c: no copy, no allocation); what that parser
+ * declines goes to libosip2 (dissect/sip_osip.c) on a NUL-terminated copy
+ * of the headers, at most limits.sip_msg_bytes_max.
  */
 
 enum {
     START_LINE_MAX = 1024,  /* a longer first line is not one we can use */
     PROBE_BYTES = 512,      /* the probe sees at most this much of the first line */
     HEADER_LINE_MAX = 8192, /* one header line, folded lines included */
-    URI_STR_MAX = 256,
     RESYNC_TAIL_MAX = START_LINE_MAX,
 };
 
@@ -115,148 +113,10 @@ bool sip_probe(const uint8_t *p, size_t n)
     return start_line_is_sip(cur_span(&c), false);
 }
 
-/* "Content-Length: 12" or compact "l: 12" (RFC 3261 section 7.3.3). */
-static bool header_is(struct span name, const char *full, const char *compact)
-{
-    return span_case_eq(name, full) || (compact && span_case_eq(name, compact));
-}
-
-/* Could this line be Content-Length / l:? A one-byte look before the
- * full split, which every header line would otherwise pay. */
-static bool maybe_length_header(struct span line)
-{
-    struct cur c = cur_make(line.p, line.n);
-    uint8_t b = 0, b1 = 0, b8 = 0;
-    cur_peek_u8(&c, 0, &b);
-    cur_peek_u8(&c, 1, &b1);
-    cur_peek_u8(&c, 8, &b8);
-    /* "l:" / "l :" / "Content-Length": the 9th byte of "Content-L..." is L */
-    if (b == 'l' || b == 'L')
-        return b1 == ':' || b1 == ' ' || b1 == '\t';
-    return (b == 'C' || b == 'c') && (b8 == 'L' || b8 == 'l');
-}
-
-/* Split a header line into trimmed name and value; false if no ':'. */
-/* The span without trailing spaces and tabs. */
-static struct span span_trim_blanks_right(struct span s)
-{
-    while (s.n > 0) {
-        struct cur t = cur_make(s.p, s.n);
-        uint8_t last = 0;
-        cur_peek_u8(&t, s.n - 1, &last);
-        if (last != ' ' && last != '\t')
-            break;
-        s.n--;
-    }
-    return s;
-}
-
-static bool header_split(struct span line, struct span *name, struct span *value)
-{
-    struct cur c = cur_make(line.p, line.n);
-    size_t i = 0;
-    uint8_t b;
-    while (cur_peek_u8(&c, i, &b) && b != ':')
-        i++;
-    if (i == line.n)
-        return false;
-    struct cur nc = cur_take(&c, i);
-    cur_skip(&c, 1);
-    /* trim the name's trailing blanks ("Content-Length : 5" is legal) */
-    struct span nm = span_trim_blanks_right(cur_span(&nc));
-    while (cur_peek_u8(&c, 0, &b) && (b == ' ' || b == '\t'))
-        cur_skip(&c, 1);
-    struct span v = span_trim_blanks_right(cur_span(&c));
-    *name = nm;
-    *value = v;
-    return true;
-}
-
-enum frame_rc { FRAME_OK, FRAME_NEED_MORE, FRAME_TOO_BIG, FRAME_BAD };
-
-struct frame_info {
-    size_t header_len;     /* start line + headers + the empty line */
-    bool has_length;
-    uint64_t content_length;
-};
-
-/*
- * Finds the end of the headers and the Content-Length in c (not moved).
- * TOO_BIG: no header end within max bytes. BAD: an unusable length.
- */
-static enum frame_rc sip_frame_headers(const struct cur *c, size_t max, struct frame_info *fi)
-{
-    struct cur w = *c;
-    struct span line;
-    memset(fi, 0, sizeof *fi);
-    bool first = true;
-    for (;;) {
-        size_t used = cur_left(c) - cur_left(&w);
-        size_t budget = max > used ? max - used : 0;
-        size_t limit = budget < HEADER_LINE_MAX ? budget : HEADER_LINE_MAX;
-        if (!cur_line(&w, &line, limit)) {
-            /* No line end within what we may look at, though the bytes are there. */
-            if (limit == 0 || cur_left(&w) >= limit)
-                return FRAME_TOO_BIG;
-            return FRAME_NEED_MORE;
-        }
-        if (first) {
-            first = false;
-            continue;
-        }
-        if (line.n == 0)
-            break;
-        struct span name, value;
-        if (!maybe_length_header(line) || !header_split(line, &name, &value) ||
-            !header_is(name, "Content-Length", "l"))
-            continue;
-        uint64_t len;
-        if (!span_to_u64(value, UINT32_MAX, &len))
-            return FRAME_BAD;
-        if (fi->has_length && len != fi->content_length)
-            return FRAME_BAD; /* two different lengths: no safe framing */
-        fi->has_length = true;
-        fi->content_length = len;
-    }
-    fi->header_len = cur_left(c) - cur_left(&w);
-    return FRAME_OK;
-}
-
 /* ---- one whole message: libosip2 and the event ---- */
 
-static bool g_parser_ready;
-static char *g_buf;        /* the NUL-terminated copy libosip2 needs, reused */
-static size_t g_buf_cap;
 static struct sdp_info g_sdp;
 static struct sip_fast g_fast;
-static char g_from[URI_STR_MAX], g_to[URI_STR_MAX], g_callid[URI_STR_MAX];
-
-static const char *nz(const char *s)
-{
-    return s ? s : "";
-}
-
-/* "sip:user@host:port" without parameters: what the report shows. */
-static void uri_format(const osip_uri_t *u, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (u == NULL)
-        return;
-    if (u->host == NULL && u->string) { /* absoluteURI libosip2 did not split */
-        snprintf(out, cap, "%s", u->string);
-        return;
-    }
-    snprintf(out, cap, "%s:%s%s%s%s%s", u->scheme ? u->scheme : "sip", nz(u->username),
-             u->username ? "@" : "", nz(u->host), u->port ? ":" : "", nz(u->port));
-}
-
-static const char *from_tag(osip_from_t *f)
-{
-    osip_generic_param_t *tag = NULL;
-    if (f && osip_from_get_tag(f, &tag) == 0 && tag)
-        return nz(tag->gvalue);
-    return "";
-}
 
 /*
  * Multipart bodies (RFC 2046 section 5.1.1), as Microsoft clients send
@@ -328,7 +188,7 @@ static bool find_sdp_part(struct span body, const char *boundary, struct span *o
                 in_headers = false;
                 in_content = true;
                 content_start = c;
-            } else if (header_split(line, &name, &value) && header_is(name, "Content-Type", "c")) {
+            } else if (sip_header_split(line, &name, &value) && sip_header_is(name, "Content-Type", "c")) {
                 is_sdp = span_case_eq(value, "application/sdp") ||
                          span_starts_with(value, "application/sdp;");
             }
@@ -354,123 +214,8 @@ static bool find_sdp_body(const char *type, const char *subtype, const char *bou
     return find_sdp_part(body, boundary, out);
 }
 
-static const char *header_value(const osip_message_t *msg, const char *name)
-{
-    osip_header_t *h = NULL;
-    if (osip_message_header_get_byname(msg, name, 0, &h) >= 0 && h)
-        return nz(h->hvalue);
-    return "";
-}
-
-/* libosip2 logs parse errors to stdout, which is where our report goes:
- * route its trace into nothing (malformed input is counted, not logged). */
-static void osip_quiet(const char *fi, int li, osip_trace_level_t level, const char *chfr, va_list ap)
-{
-    (void)fi;
-    (void)li;
-    (void)level;
-    (void)chfr;
-    (void)ap;
-}
-
-static void sip_parser_init(void)
-{
-    if (g_parser_ready)
-        return;
-    parser_init();
-    osip_trace_initialize_func(END_TRACE_LEVEL, osip_quiet);
-    for (int l = TRACE_LEVEL0; l < END_TRACE_LEVEL; l++)
-        osip_trace_disable_level((osip_trace_level_t)l);
-    g_parser_ready = true;
-}
-
-/*
- * libosip2 refuses headers whose Content-Length promises a body it was not
- * given; in our copy of the headers the value becomes "0" padded with
- * blanks (the real length was used for framing already).
- */
-static void zero_content_length(size_t head_len)
-{
-    struct cur c = cur_make(g_buf, head_len);
-    struct span line, name, value;
-    while (cur_line(&c, &line, HEADER_LINE_MAX)) {
-        if (line.n == 0)
-            break;
-        if (!maybe_length_header(line) || !header_split(line, &name, &value) ||
-            !header_is(name, "Content-Length", "l") || value.n == 0)
-            continue;
-        size_t at = (size_t)(value.p - (const uint8_t *)g_buf); /* inside our own copy */
-        g_buf[at] = '0';
-        memset(g_buf + at + 1, ' ', value.n - 1);
-    }
-}
-
-static bool ensure_buffer(size_t need)
-{
-    if (need <= g_buf_cap)
-        return true;
-    char *nb = realloc(g_buf, need);
-    if (nb == NULL)
-        return false;
-    g_buf = nb;
-    g_buf_cap = need;
-    return true;
-}
-
-static void fill_event(struct ev_sip *ev, osip_message_t *msg, enum sip_transport tr)
-{
-    memset(ev, 0, sizeof *ev);
-    ev->is_request = MSG_IS_REQUEST(msg);
-    ev->status = ev->is_request ? 0 : msg->status_code;
-    ev->reason = nz(msg->reason_phrase);
-    ev->cseq_method = nz(msg->cseq->method);
-    ev->method = ev->is_request ? nz(msg->sip_method) : ev->cseq_method;
-    unsigned long cseq = strtoul(nz(msg->cseq->number), NULL, 10);
-    ev->cseq = cseq > UINT32_MAX ? UINT32_MAX : (uint32_t)cseq;
-    if (msg->call_id->host)
-        snprintf(g_callid, sizeof g_callid, "%s@%s", nz(msg->call_id->number), msg->call_id->host);
-    else
-        snprintf(g_callid, sizeof g_callid, "%s", nz(msg->call_id->number));
-    ev->call_id = g_callid;
-    uri_format(msg->from->url, g_from, sizeof g_from);
-    uri_format(msg->to->url, g_to, sizeof g_to);
-    ev->from_uri = g_from;
-    ev->to_uri = g_to;
-    ev->from_tag = from_tag(msg->from);
-    ev->to_tag = from_tag(msg->to);
-    ev->transport = tr;
-    ev->request_uri_host = msg->req_uri ? nz(msg->req_uri->host) : "";
-    osip_via_t *via = NULL;
-    if (osip_message_get_via(msg, 0, &via) >= 0 && via) {
-        ev->via_transport = nz(via->protocol);
-        ev->via_host = nz(via->host);
-    } else {
-        ev->via_transport = ev->via_host = "";
-    }
-    osip_contact_t *contact = NULL;
-    if (osip_message_get_contact(msg, 0, &contact) >= 0 && contact && contact->url)
-        ev->contact_host = nz(contact->url->host);
-    else
-        ev->contact_host = "";
-    osip_record_route_t *rr = NULL;
-    if (osip_message_get_record_route(msg, 0, &rr) >= 0 && rr && rr->url)
-        ev->record_route_host = nz(rr->url->host);
-    else
-        ev->record_route_host = "";
-    osip_route_t *route = NULL;
-    osip_uri_param_t *lr = NULL;
-    ev->route_host = "";
-    if (osip_message_get_route(msg, 0, &route) >= 0 && route && route->url &&
-        osip_uri_uparam_get_byname(route->url, "lr", &lr) == 0 && lr)
-        ev->route_host = nz(route->url->host);
-    ev->warning = header_value(msg, "warning");
-    if (ev->warning[0] == '\0')
-        ev->warning = header_value(msg, "ms-diagnostics");
-    ev->content_type = msg->content_type ? nz(msg->content_type->type) : "";
-}
-
-/* The event from the fast parser's fields (strings point into g_fast). */
-static void fill_event_fast(struct ev_sip *ev, const struct sip_fast *f, enum sip_transport tr)
+/* The event from either parser's fields (borrowed until the next message). */
+static void fill_event(struct ev_sip *ev, const struct sip_fields *f, enum sip_transport tr)
 {
     memset(ev, 0, sizeof *ev);
     ev->is_request = f->is_request;
@@ -511,9 +256,10 @@ static void emit_with_body(struct dissect_ctx *dc, const struct flow_key *k, str
     sink_emit(&dc->sink, EV_SIP, at, k, ev);
 }
 
-/* One whole message whose headers end head_len bytes in (n: no empty line). */
+/* One whole message whose headers (scanned in *sc) end head_len bytes in (n: no empty line). */
 static void sip_message_framed(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
-                               const uint8_t *p, size_t n, size_t head_len, const struct frame_ref *at)
+                               const uint8_t *p, size_t n, const struct sip_scan *sc, size_t head_len,
+                               const struct frame_ref *at)
 {
     size_t max = dc->lim ? dc->lim->sip_msg_bytes_max : 65536;
     if (n > max) {
@@ -525,56 +271,46 @@ static void sip_message_framed(struct dissect_ctx *dc, const struct flow_key *k,
     struct span body = cur_rest(&c);
     struct ev_sip ev;
     /* The common, plain message: our own one-pass parser, no copy. */
-    if (sip_fast_parse(cur_span(&head), &g_fast)) {
-        fill_event_fast(&ev, &g_fast, tr);
-        emit_with_body(dc, k, &ev, g_fast.ct_type, g_fast.ct_subtype, g_fast.ct_boundary, body, at);
+    if (sip_fast_fields(sc, p, head_len, &g_fast)) {
+        const struct sip_fields *f = &g_fast.f;
+        fill_event(&ev, f, tr);
+        emit_with_body(dc, k, &ev, f->ct_type, f->ct_subtype, f->ct_boundary, body, at);
         return;
     }
     /* Anything else: libosip2, on a NUL-terminated copy of the start
      * line and headers; the body stays in the packet (find_sdp_part). */
-    sip_parser_init();
-    if (!ensure_buffer(max + 1)) {
+    struct sip_fields f;
+    struct span hs = cur_span(&head);
+    enum sip_osip_rc rc = sip_osip_parse(hs.p, hs.n, &f);
+    if (rc == SIP_OSIP_NOMEM) {
         dissect_anomaly(dc, at, k, "sip", "limit", "no memory for the message copy", false);
         return;
     }
-    cur_copy(&head, g_buf, head_len);
-    g_buf[head_len] = '\0';
-    zero_content_length(head_len);
-
-    osip_message_t *msg = NULL;
-    if (osip_message_init(&msg) != 0)
-        return;
-    if (osip_message_parse(msg, g_buf, head_len) != 0 || msg->call_id == NULL || msg->cseq == NULL ||
-        msg->from == NULL || msg->to == NULL || (MSG_IS_REQUEST(msg) && msg->sip_method == NULL)) {
+    if (rc != SIP_OSIP_OK) {
         dissect_anomaly(dc, at, k, "sip", "malformed", NULL, true);
-        osip_message_free(msg);
         return;
     }
-    fill_event(&ev, msg, tr);
-    const osip_content_type_t *ct = msg->content_type;
-    osip_generic_param_t *b = NULL;
-    const char *boundary = "";
-    if (ct && osip_generic_param_get_byname((osip_list_t *)&ct->gen_params, "boundary", &b) == 0 && b &&
-        b->gvalue)
-        boundary = b->gvalue;
-    emit_with_body(dc, k, &ev, ct ? nz(ct->type) : "", ct ? nz(ct->subtype) : "", boundary, body, at);
-    osip_message_free(msg);
+    fill_event(&ev, &f, tr);
+    emit_with_body(dc, k, &ev, f.ct_type, f.ct_subtype, f.ct_boundary, body, at);
+    sip_osip_release();
 }
 
 void sip_message(struct dissect_ctx *dc, const struct flow_key *k, enum sip_transport tr,
                  const uint8_t *p, size_t n, const struct frame_ref *at)
 {
-    struct cur c = cur_make(p, n);
-    struct frame_info fi;
+    struct sip_scan sc;
+    memset(&sc, 0, sizeof sc);
     size_t head_len = n; /* no empty line: all headers, no body */
-    enum frame_rc rc = sip_frame_headers(&c, n + 1, &fi);
-    if (rc == FRAME_OK) {
-        head_len = fi.header_len;
-    } else if (rc != FRAME_NEED_MORE) {
+    enum sip_scan_rc rc = n <= UINT32_MAX ? sip_scan_head(&sc, p, n, n + 1) : SIP_SCAN_TOO_BIG;
+    if (rc == SIP_SCAN_DONE) {
+        head_len = sc.header_len;
+    } else if (rc == SIP_SCAN_MORE) {
+        sip_scan_tail(&sc, p, n);
+    } else {
         dissect_anomaly(dc, at, k, "sip", "malformed", "header line too long or bad Content-Length", true);
         return;
     }
-    sip_message_framed(dc, k, tr, p, n, head_len, at);
+    sip_message_framed(dc, k, tr, p, n, &sc, head_len, at);
 }
 
 /* ---- UDP: one datagram, one message ---- */
@@ -599,30 +335,35 @@ void sip_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_
     if (is_keepalive(c))
         return;
     size_t max = dc->lim ? dc->lim->sip_msg_bytes_max : 65536;
-    struct frame_info fi;
-    enum frame_rc rc = sip_frame_headers(&c, max, &fi);
-    if (rc == FRAME_NEED_MORE && n < max) {
-        /* No empty line: RFC 3261 section 18.3 lets a datagram end there. */
-        sip_message_framed(dc, k, SIP_TR_UDP, p, n, n, at);
+    if (n > UINT32_MAX) {
+        dissect_anomaly(dc, at, k, "sip", "limit", NULL, false);
         return;
     }
-    if (rc != FRAME_OK) {
-        dissect_anomaly(dc, at, k, "sip", rc == FRAME_TOO_BIG ? "limit" : "malformed", NULL,
-                        rc == FRAME_BAD);
+    struct sip_scan sc;
+    memset(&sc, 0, sizeof sc);
+    enum sip_scan_rc rc = sip_scan_head(&sc, p, n, max);
+    if (rc == SIP_SCAN_MORE && n < max) {
+        /* No empty line: RFC 3261 section 18.3 lets a datagram end there. */
+        sip_scan_tail(&sc, p, n);
+        sip_message_framed(dc, k, SIP_TR_UDP, p, n, &sc, n, at);
+        return;
+    }
+    if (rc != SIP_SCAN_DONE) {
+        dissect_anomaly(dc, at, k, "sip", rc == SIP_SCAN_BAD ? "malformed" : "limit", NULL, rc == SIP_SCAN_BAD);
         return;
     }
     size_t len = n;
     /* Section 18.3: on UDP, bytes past Content-Length are discarded; a
      * length larger than the datagram makes the message unusable. */
-    if (fi.has_length) {
-        if (fi.content_length > n - fi.header_len) {
+    if (sc.has_length) {
+        if (sc.content_length > n - sc.header_len) {
             dissect_anomaly(dc, at, k, "sip", "content_length", "Content-Length beyond the datagram",
                             true);
             return;
         }
-        len = fi.header_len + (size_t)fi.content_length;
+        len = sc.header_len + (size_t)sc.content_length;
     }
-    sip_message_framed(dc, k, SIP_TR_UDP, p, len, fi.header_len, at);
+    sip_message_framed(dc, k, SIP_TR_UDP, p, len, &sc, sc.header_len, at);
 }
 
 /* ---- streams: framing by Content-Length ---- */
@@ -677,9 +418,14 @@ size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const 
         if (cur_left(&all) == 0)
             break;
 
+        struct sip_scan *sc = &fd->scan;
+        if (sc->pos > cur_left(&all))
+            memset(sc, 0, sizeof *sc); /* not the message it was scanning */
         struct span first;
         struct cur probe = all;
-        if (cur_line(&probe, &first, START_LINE_MAX)) {
+        if (sc->pos > 0) {
+            /* the start line was checked when this message's scan began */
+        } else if (cur_line(&probe, &first, START_LINE_MAX)) {
             if (!start_line_is_sip(first, true)) {
                 dissect_anomaly(dc, at, k, "sip", "not_sip", "bytes between messages skipped", true);
                 fd->resync = true;
@@ -693,39 +439,47 @@ size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const 
             break; /* the first line is not complete yet */
         }
 
-        struct frame_info fi;
-        enum frame_rc rc = sip_frame_headers(&all, max, &fi);
-        if (rc == FRAME_NEED_MORE)
-            break;
-        if (rc == FRAME_TOO_BIG) {
+        enum sip_scan_rc rc = cur_left(&all) <= UINT32_MAX ? sip_scan_head(sc, all.p, cur_left(&all), max)
+                                                           : SIP_SCAN_TOO_BIG;
+        if (rc == SIP_SCAN_MORE)
+            break; /* resumed where it stopped when more bytes come */
+        if (rc == SIP_SCAN_TOO_BIG) {
+            memset(sc, 0, sizeof *sc);
             dissect_anomaly(dc, at, k, "sip", "limit", "headers over sip_msg_bytes_max skipped", false);
             cur_skip(&all, 1); /* past this start line, then find the next */
             fd->resync = true;
             continue;
         }
-        if (rc == FRAME_BAD) {
+        if (rc == SIP_SCAN_BAD) {
+            memset(sc, 0, sizeof *sc);
             dissect_anomaly(dc, at, k, "sip", "malformed", "unusable Content-Length", true);
-            cur_skip(&all, fi.header_len ? fi.header_len : 1);
+            cur_skip(&all, 1);
             fd->resync = true;
             continue;
         }
         /* RFC 3261 section 20.14: stream transports MUST carry
          * Content-Length. Without it the body's end is unknown; we take the
          * message as bodiless (what most stacks do) and say so. */
-        if (!fi.has_length)
-            dissect_anomaly(dc, at, k, "sip", "no_content_length", "stream message without Content-Length",
-                            false);
-        uint64_t total = (uint64_t)fi.header_len + fi.content_length;
+        uint64_t total = (uint64_t)sc->header_len + sc->content_length;
         if (total > max) {
+            if (!sc->has_length)
+                dissect_anomaly(dc, at, k, "sip", "no_content_length", "stream message without Content-Length",
+                                false);
+            memset(sc, 0, sizeof *sc);
             dissect_anomaly(dc, at, k, "sip", "limit", "message over sip_msg_bytes_max skipped", false);
             fd->skip = total;
             continue;
         }
         if (total > cur_left(&all))
-            break;
+            break; /* the body is not all here: the scan stays DONE */
+        struct sip_scan done = *sc;
+        memset(sc, 0, sizeof *sc);
+        if (!done.has_length)
+            dissect_anomaly(dc, at, k, "sip", "no_content_length", "stream message without Content-Length",
+                            false);
         struct cur msg = cur_take(&all, (size_t)total);
         struct span ms = cur_span(&msg);
-        sip_message_framed(dc, k, tr, ms.p, ms.n, fi.header_len, at);
+        sip_message_framed(dc, k, tr, ms.p, ms.n, &done, done.header_len, at);
     }
     return n - cur_left(&all);
 }
@@ -734,6 +488,7 @@ void sip_stream_gap(struct sip_framer_dir *fd)
 {
     fd->skip = 0;
     fd->resync = true;
+    memset(&fd->scan, 0, sizeof fd->scan);
 }
 
 struct sip_stream {

@@ -1,4 +1,4 @@
-/* sip.h: SIP over UDP and TCP (RFC 3261), parsed with libosip2. */
+/* sip.h: SIP over UDP and TCP (RFC 3261): one-pass parser, libosip2 for the rest. */
 #ifndef SIPSEC_SIP_H
 #define SIPSEC_SIP_H
 
@@ -8,6 +8,7 @@
 
 #include "dissect.h"
 #include "sip_event.h"
+#include "sip_fast.h"
 #include "stream.h"
 
 /* The first line looks like a SIP request or status line. */
@@ -28,6 +29,7 @@ void sip_datagram(struct dissect_ctx *dc, const struct flow_key *k, const uint8_
 struct sip_framer_dir {
     uint64_t skip;   /* bytes of an oversize message still to drop */
     bool resync;     /* after a gap: drop until a SIP start line */
+    struct sip_scan scan; /* the message being framed: its headers so far */
 };
 
 size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const struct flow_key *k,

@@ -1,53 +1,103 @@
-/* sip_fast.c: the SIP start line and the headers the analysis needs, one pass, no allocation
- * (RFC 3261 sections 7.1, 7.3.1, 7.3.3, 8.1.1, 20.10, 20.14, 20.16, 20.20, 20.42, 25.1). */
+/* sip_fast.c: SIP header framing and the fields the analysis reads in one pass, no allocation
+ * (RFC 3261 sections 7.1, 7.3.1, 7.3.3, 8.1.1, 18.3, 19.1.1, 20.10, 20.14, 20.16, 20.20, 20.42, 25.1). */
 #include "sip_fast.h"
 
 #include <string.h>
 
 /*
  * libosip2 builds a full object tree per message (a malloc per header,
- * parameter and URI part): most of sipsec's time on a SIP-heavy capture.
- * The analysis reads a dozen fields, so this parser reads only those, and
- * only in their plain forms:
+ * parameter and URI part), which made it most of sipsec's time on a
+ * SIP-heavy capture. The analysis reads a dozen fields, so the common
+ * message is read here instead, in two steps over the same bytes:
  *
+ *   sip_scan_head   one pass over the lines: finds the empty line and
+ *                   Content-Length (the framing) and remembers where the
+ *                   interesting headers' values are; resumable, so a stream
+ *                   message over many segments is not scanned again each time;
+ *   sip_fast_fields those values only, in their plain forms:
+ *
+ *   INVITE sip:bob@example.com SIP/2.0
+ *   Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776, SIP/2.0/TCP p1
  *   From: "Alice" <sip:alice@example.com:5060;transport=tcp>;tag=1928
  *   To: sip:bob@example.com                    (addr-spec: params are header params)
- *   Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776
  *   Call-ID: a84b4c76e66710@pc33.example.com
  *   CSeq: 314159 INVITE
+ *   Contact: <sip:alice@pc33.example.com>;+sip.instance="<urn:uuid:1>"
+ *   Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>
  *   Content-Type: multipart/mixed;boundary="b1"
  *
- * Anything else it declines (folded lines, escapes, IPv6 references,
- * quoted-pair display names, tel: and other schemes, a repeated From,
- * To, Call-ID or CSeq, a missing one): the caller then parses the message
- * with libosip2, so odd messages get the full grammar and the same verdict
- * (malformed or not) as before. Results equal libosip2's for the forms it
- * accepts (tests/unit/test_sip.c checks both paths on the same messages).
+ * The fields are libosip2's, as libosip2 5.3 reads these forms (its
+ * header split on commas, its trimming, its URI and parameter rules), and
+ * anything outside them is declined: folded or NUL-holding lines, a lone
+ * CR, escapes, IPv6 references, tel: and other schemes, passwords, URI
+ * headers, backslashes, a repeated From/To/Call-ID/CSeq/Content-Type/
+ * Content-Length, a missing one, a value too long for its buffer. The
+ * caller then parses the message with libosip2, so odd messages get the
+ * full grammar and its verdict. tests/fuzz/fuzz_sip_fast.c holds the two
+ * to the same answers. One leniency is on purpose (docs/SIP.md): headers
+ * this parser does not read (Allow, Authorization, the second Via...) are
+ * not validated, where libosip2 would refuse the whole message for one
+ * bad Allow.
+ *
+ * Bounds: p[0..n) is the only memory read; every index is tested against
+ * its span's length before the byte is read.
  */
 
-/*
- * ---- span helpers ----
- * A span is a bounded view (capture/cursor.h). These are the cursor's
- * checks written in line, because this parser runs on every SIP message:
- * every index is tested against the span's length before the byte is
- * read, and a sub-span is formed only after off <= n and len <= n - off.
- */
+enum { HEADER_LINE_MAX = 8192 }; /* one header line (as dissect/sip.c frames) */
 
-static struct span sp_sub(struct span s, size_t off, size_t len)
+/* ---- byte classes ---- */
+
+enum {
+    C_TOKEN = 1,  /* RFC 3261 25.1 token: alphanum -.!%*_+`'~ */
+    C_HOST = 2,   /* hostname / IPv4: alphanum - . */
+    C_USER = 4,   /* the user part we take: alphanum -_.!~*'+ */
+    C_UPARAM = 8, /* URI parameters we take: alphanum -_.!~*'+:/= */
+    C_DIGIT = 16,
+    C_BLANK = 32, /* SP HT */
+};
+
+static uint8_t cls[256];
+static bool cls_ready;
+static void name_keys_init(void);
+
+static void cls_mark(const char *chars, uint8_t c)
 {
-    if (off > s.n || len > s.n - off)
-        return (struct span){ s.p, 0 };
-    return (struct span){ s.p + off, len };
+    for (const char *s = chars; *s; s++)
+        cls[(uint8_t)*s] |= c;
 }
 
+static void cls_init(void)
+{
+    if (cls_ready)
+        return;
+    for (int b = '0'; b <= '9'; b++)
+        cls[b] |= C_TOKEN | C_HOST | C_USER | C_UPARAM | C_DIGIT;
+    for (int b = 'a'; b <= 'z'; b++) {
+        cls[b] |= C_TOKEN | C_HOST | C_USER | C_UPARAM;
+        cls[b - 32] |= C_TOKEN | C_HOST | C_USER | C_UPARAM;
+    }
+    cls_mark("-.!%*_+`'~", C_TOKEN);
+    cls_mark("-.", C_HOST);
+    cls_mark("-_.!~*'+", C_USER);
+    cls_mark("-_.!~*'+:/=", C_UPARAM);
+    cls_mark(" \t", C_BLANK);
+    name_keys_init();
+    cls_ready = true;
+}
+
+/* ---- span helpers ---- */
+
+static const struct span empty = { (const uint8_t *)"", 0 };
+
+static struct span sp(const uint8_t *p, size_t n)
+{
+    return (struct span){ p, n };
+}
+
+/* s[off..], or empty when off is past the end. */
 static struct span sp_from(struct span s, size_t off)
 {
-    return off <= s.n ? (struct span){ s.p + off, s.n - off } : (struct span){ s.p, 0 };
-}
-
-static inline uint8_t sp_at(struct span s, size_t i)
-{
-    return i < s.n ? s.p[i] : 0;
+    return off <= s.n ? sp(s.p + off, s.n - off) : sp(s.p, 0);
 }
 
 /* Index of the first ch in s, or s.n. */
@@ -62,46 +112,20 @@ static bool sp_has(struct span s, uint8_t ch)
     return sp_find(s, ch) < s.n;
 }
 
-static struct span sp_trim(struct span s)
+/* Length of the run of bytes of class c from off. */
+static size_t sp_run(struct span s, size_t off, uint8_t c)
 {
-    size_t a = 0, b = s.n;
-    while (a < b && (s.p[a] == ' ' || s.p[a] == '\t'))
-        a++;
-    while (b > a && (s.p[b - 1] == ' ' || s.p[b - 1] == '\t'))
-        b--;
-    return (struct span){ s.p + a, b - a };
+    size_t i = off;
+    while (i < s.n && (cls[s.p[i]] & c))
+        i++;
+    return i - off;
 }
 
-static void sp_copy(struct span s, char *out, size_t cap)
+static struct span sp_trim_right(struct span s)
 {
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    if (n)
-        memcpy(out, s.p, n);
-    out[n] = '\0';
-}
-
-/* RFC 3261 section 25.1 token characters: alphanum and -.!%*_+`'~ */
-static const uint8_t token_chars[256] = {
-    ['!'] = 1, ['%'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['`'] = 1,
-    ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
-    ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-};
-
-static bool sp_is_token(struct span s)
-{
-    if (s.n == 0)
-        return false;
-    for (size_t i = 0; i < s.n; i++)
-        if (!token_chars[s.p[i]])
-            return false;
-    return true;
+    while (s.n && (cls[s.p[s.n - 1]] & C_BLANK))
+        s.n--;
+    return s;
 }
 
 /* Case-insensitive s == lit (lit lower-case ASCII, n its length). */
@@ -120,183 +144,454 @@ static bool sp_ieq(struct span s, const char *lit, size_t n)
 }
 #define SP_IEQ(s, lit) sp_ieq((s), (lit), sizeof(lit) - 1)
 
-/* ---- URIs: sip:user[:password]@host[:port][;params][?headers] ---- */
+/* Does s start with lit, case-insensitively? */
+static bool sp_iprefix(struct span s, const char *lit, size_t n)
+{
+    return s.n >= n && sp_ieq(sp(s.p, n), lit, n);
+}
+#define SP_IPREFIX(s, lit) sp_iprefix((s), (lit), sizeof(lit) - 1)
 
-struct uri_parts {
-    struct span scheme, user, host, port;
+/* Copy s into out (cap bytes) and point *field at it; false when it does not fit. */
+static bool put(struct span s, char *out, size_t cap, const char **field)
+{
+    if (s.n >= cap)
+        return false;
+    memcpy(out, s.p, s.n);
+    out[s.n] = '\0';
+    *field = out;
+    return true;
+}
+
+/* ---- the scan: lines, framing, where the values are ---- */
+
+/*
+ * Header names by 8-byte words: the name (at most 14 bytes) loaded into
+ * two words, letters folded to lower case by OR-ing 0x20 where the
+ * literal has a letter (only A-Z and a-z fold onto a-z that way), then
+ * compared whole. Made once from the literals, in host byte order.
+ */
+struct name_key {
+    const char *lit;    /* lower case */
+    uint8_t hdr;        /* enum sip_hdr */
+    uint8_t len;
+    uint64_t word[2];   /* the literal, zero-padded */
+    uint64_t fold[2];   /* 0x20 in each letter's byte */
 };
 
-static bool scheme_is_sip(struct span s)
-{
-    return SP_IEQ(s, "sip") || SP_IEQ(s, "sips");
-}
+/* Full and compact forms (RFC 3261 section 7.3.3); sorted by length at init. */
+static struct name_key name_keys[] = {
+    { "call-id", SH_CALL_ID, 0, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, { 0 }, { 0 } },
+    { "from", SH_FROM, 0, { 0 }, { 0 } },         { "f", SH_FROM, 0, { 0 }, { 0 } },
+    { "to", SH_TO, 0, { 0 }, { 0 } },             { "t", SH_TO, 0, { 0 }, { 0 } },
+    { "via", SH_VIA, 0, { 0 }, { 0 } },           { "v", SH_VIA, 0, { 0 }, { 0 } },
+    { "cseq", SH_CSEQ, 0, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, { 0 }, { 0 } },
+    { "m", SH_CONTACT, 0, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, { 0 }, { 0 } },
+    { "c", SH_CTYPE, 0, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, { 0 }, { 0 } },
+    { "l", SH_CLEN, 0, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, { 0 }, { 0 } },
+    { "ms-diagnostics", SH_MSDIAG, 0, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, { 0 }, { 0 } },
+    { "route", SH_ROUTE, 0, { 0 }, { 0 } },
+};
+enum { NAME_KEYS = sizeof name_keys / sizeof name_keys[0], NAME_MAX_LEN = 14 };
 
-/* Only the plain sip/sips form; tel:, escapes and IPv6 go to libosip2.
- * One pass notes where the delimiters first occur. */
-static bool uri_split(struct span u, struct uri_parts *out)
+static uint64_t keep_mask[NAME_MAX_LEN + 1][2]; /* the first n bytes of two words */
+static uint8_t keys_from[NAME_MAX_LEN + 2];       /* name_keys[] of length n: [from[n], from[n + 1]) */
+
+static void name_keys_init(void)
 {
-    memset(out, 0, sizeof *out);
-    size_t colon = u.n, at = u.n, semi = u.n, q = u.n;
-    for (size_t i = 0; i < u.n; i++) {
-        switch (u.p[i]) {
-        case '%': case '[': case ' ': case '\t': case '"':
-            return false;
-        case ':': if (colon == u.n) colon = i; break;
-        case '@': if (at == u.n) at = i; break;
-        case ';': if (semi == u.n) semi = i; break;
-        case '?': if (q == u.n) q = i; break;
-        default: break;
+    for (size_t k = 0; k < NAME_KEYS; k++) {
+        struct name_key *key = &name_keys[k];
+        uint8_t lit[16] = { 0 }, fold[16] = { 0 };
+        key->len = (uint8_t)strlen(key->lit);
+        memcpy(lit, key->lit, key->len);
+        for (size_t i = 0; i < key->len; i++)
+            if (lit[i] >= 'a' && lit[i] <= 'z')
+                fold[i] = 0x20;
+        memcpy(key->word, lit, 16);
+        memcpy(key->fold, fold, 16);
+    }
+    for (size_t k = 1; k < NAME_KEYS; k++) /* insertion sort by length */
+        for (size_t i = k; i > 0 && name_keys[i - 1].len > name_keys[i].len; i--) {
+            struct name_key t = name_keys[i];
+            name_keys[i] = name_keys[i - 1];
+            name_keys[i - 1] = t;
         }
+    for (size_t n = 0; n <= NAME_MAX_LEN; n++) {
+        uint8_t keep[16] = { 0 };
+        memset(keep, 0xff, n);
+        memcpy(keep_mask[n], keep, 16);
     }
-    if (colon == u.n)
-        return false;
-    out->scheme = sp_sub(u, 0, colon);
-    if (!scheme_is_sip(out->scheme))
-        return false;
-    size_t host_at = colon + 1;
-    if (at < u.n) {
-        /* user parameters (';' or '?' before '@') or an empty user: libosip2's */
-        if (at < colon || semi < at || q < at || at == colon + 1)
-            return false;
-        struct span userinfo = sp_sub(u, colon + 1, at - colon - 1);
-        out->user = sp_sub(userinfo, 0, sp_find(userinfo, ':'));
-        host_at = at + 1;
+    size_t k = 0;
+    for (size_t n = 0; n <= NAME_MAX_LEN + 1; n++) {
+        while (k < NAME_KEYS && name_keys[k].len < n)
+            k++;
+        keys_from[n] = (uint8_t)k;
     }
-    size_t end = semi < q ? semi : q;
-    if (end < host_at)
-        end = u.n; /* ';' / '?' only inside the user part: cannot be, checked above */
-    struct span hostport = sp_sub(u, host_at, end - host_at);
-    size_t pc = sp_find(hostport, ':');
-    out->host = sp_sub(hostport, 0, pc);
-    if (pc < hostport.n) {
-        out->port = sp_from(hostport, pc + 1);
-        if (out->port.n == 0)
-            return false;
-        for (size_t i = 0; i < out->port.n; i++)
-            if (out->port.p[i] < '0' || out->port.p[i] > '9')
-                return false;
-    }
-    return out->host.n > 0;
 }
 
-/* "scheme:user@host:port", as sip.c's uri_format writes libosip2's URI. */
-static void uri_format_parts(const struct uri_parts *p, char *out, size_t cap)
+/* name: n bytes, with at least `readable` bytes readable from name (>= n). */
+static enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
 {
-    char scheme[8], user[128], host[128], port[8];
-    sp_copy(p->scheme, scheme, sizeof scheme);
-    sp_copy(p->user, user, sizeof user);
-    sp_copy(p->host, host, sizeof host);
-    sp_copy(p->port, port, sizeof port);
-    size_t n = 0;
-    const char *parts[] = { scheme, ":", user, p->user.n ? "@" : "", host, p->port.n ? ":" : "", port };
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        size_t l = strlen(parts[i]);
-        if (n + l >= cap)
-            l = cap - 1 - n;
-        memcpy(out + n, parts[i], l);
-        n += l;
+    if (n == 0 || n > NAME_MAX_LEN || keys_from[n] == keys_from[n + 1])
+        return SH_COUNT;
+    uint64_t w[2] = { 0, 0 };
+    if (readable >= 16) {
+        memcpy(w, name, 16);
+        w[0] &= keep_mask[n][0];
+        w[1] &= keep_mask[n][1];
+    } else {
+        memcpy(w, name, n);
     }
-    out[n] = '\0';
-}
-
-/* The tag header parameter among ";a=b;tag=x" (case-insensitive name). */
-static void find_tag(struct span params, char *out, size_t cap)
-{
-    out[0] = '\0';
-    while (params.n) {
-        size_t semi = sp_find(params, ';');
-        struct span p = sp_trim(sp_sub(params, 0, semi));
-        size_t eq = sp_find(p, '=');
-        if (eq < p.n && SP_IEQ(sp_trim(sp_sub(p, 0, eq)), "tag")) {
-            sp_copy(sp_trim(sp_from(p, eq + 1)), out, cap);
-            return;
-        }
-        params = sp_from(params, semi < params.n ? semi + 1 : params.n);
+    for (size_t k = keys_from[n]; k < keys_from[n + 1]; k++) {
+        const struct name_key *key = &name_keys[k];
+        if ((w[0] | key->fold[0]) == key->word[0] && (w[1] | key->fold[1]) == key->word[1])
+            return (enum sip_hdr)key->hdr;
     }
+    return SH_COUNT;
 }
 
 /*
- * From / To / Contact value: [display-name] <URI> *(;param), or an
- * addr-spec whose ;params are header parameters. uri gets the URI,
- * params what follows it.
+ * One header line p[at..ce) (no line end), `readable` bytes there from at
+ * (the line end included). Its name is what comes before
+ * the first ':', blanks after it trimmed (as libosip2 and the framing
+ * before this one read it); Content-Length (or l) sets the framing,
+ * everything else only matters to the fast parser.
  */
-static bool name_addr(struct span v, struct span *uri, struct span *params)
+static enum sip_scan_rc scan_line(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce, size_t readable)
 {
-    size_t lt = sp_find(v, '<');
-    if (lt < v.n) {
-        struct span display = sp_sub(v, 0, lt);
-        if (sp_has(display, '\\') || sp_has(display, '>'))
-            return false;
-        /* a quoted display name holding '<' would fool this split */
-        size_t quotes = 0;
-        for (size_t i = 0; i < display.n; i++)
-            quotes += sp_at(display, i) == '"';
-        if (quotes % 2)
-            return false;
-        struct span after = sp_from(v, lt + 1);
-        size_t gt = sp_find(after, '>');
-        if (gt == after.n)
-            return false;
-        *uri = sp_sub(after, 0, gt);
-        *params = sp_from(after, gt + 1);
-        return params->n == 0 || sp_at(*params, 0) == ';' || sp_at(*params, 0) == ' ';
+    struct span line = sp(p + at, ce - at);
+    if (cls[line.p[0]] & C_BLANK) {
+        s->declined = true; /* a folded continuation line */
+        return SIP_SCAN_MORE;
     }
-    if (sp_has(v, '"') || sp_has(v, ','))
-        return false;
-    size_t semi = sp_find(v, ';');
-    *uri = sp_trim(sp_sub(v, 0, semi));
-    *params = sp_from(v, semi);
-    return true;
+    size_t colon = sp_find(line, ':');
+    if (colon == line.n) {
+        s->declined = true; /* no "name:" */
+        return SIP_SCAN_MORE;
+    }
+    enum sip_hdr h = header_kind(line.p, sp_trim_right(sp(line.p, colon)).n, readable);
+    if (h == SH_COUNT)
+        return SIP_SCAN_MORE;
+    size_t v = colon + 1;
+    v += sp_run(line, v, C_BLANK);
+    struct span val = sp_trim_right(sp_from(line, v));
+    if (h == SH_CLEN) {
+        uint64_t len;
+        if (!span_to_u64(val, UINT32_MAX, &len))
+            return SIP_SCAN_BAD;
+        if (s->has_length && len != s->content_length)
+            return SIP_SCAN_BAD; /* two different lengths: no safe framing */
+        s->has_length = true;
+        s->content_length = (uint32_t)len;
+    }
+    uint16_t bit = (uint16_t)(1u << h);
+    if (s->seen & bit) {
+        s->dup |= bit;
+        return SIP_SCAN_MORE;
+    }
+    s->seen |= bit;
+    s->val[h].off = (uint32_t)(at + v);
+    s->val[h].len = (uint32_t)val.n;
+    return SIP_SCAN_MORE;
 }
 
-static bool parse_party(struct span v, char *uri_out, size_t uri_cap, char *tag_out, size_t tag_cap)
+/* The line p[at..ce): a lone CR (not ending the line) is a line end to
+ * libosip2 and not to us: leave such a message to it. */
+static void check_cr(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce)
 {
-    struct span uri, params;
-    struct uri_parts up;
-    if (!name_addr(v, &uri, &params) || !uri_split(uri, &up))
+    if (ce > at && memchr(p + at, '\r', ce - at))
+        s->declined = true;
+}
+
+enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, size_t max)
+{
+    cls_init();
+    if (s->header_len)
+        return SIP_SCAN_DONE;
+    if (s->pos > n)
+        return SIP_SCAN_TOO_BIG; /* not the bytes it was scanning: cannot happen by the stream contract */
+    for (;;) {
+        size_t at = s->pos;
+        size_t budget = max > at ? max - at : 0;
+        size_t limit = budget < HEADER_LINE_MAX ? budget : HEADER_LINE_MAX;
+        size_t left = n - at;
+        size_t look = left < limit ? left : limit;
+        const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
+        if (lf == NULL)
+            /* no line end within what we may look at, though the bytes are there */
+            return limit == 0 || left >= limit ? SIP_SCAN_TOO_BIG : SIP_SCAN_MORE;
+        size_t end = (size_t)(lf - p);
+        size_t ce = end > at && p[end - 1] == '\r' ? end - 1 : end;
+        s->pos = (uint32_t)(end + 1);
+        check_cr(s, p, at, ce);
+        if (at == 0) {
+            s->start_len = (uint32_t)ce;
+            continue;
+        }
+        if (ce == at) {
+            s->header_len = s->pos;
+            return SIP_SCAN_DONE;
+        }
+        if (scan_line(s, p, at, ce, end + 1 - at) == SIP_SCAN_BAD) /* readable: up to the LF */
+            return SIP_SCAN_BAD;
+    }
+}
+
+void sip_scan_tail(struct sip_scan *s, const uint8_t *p, size_t n)
+{
+    cls_init();
+    size_t at = s->pos;
+    if (at >= n)
+        return;
+    s->pos = (uint32_t)n;
+    check_cr(s, p, at, n);
+    if (at == 0)
+        s->start_len = (uint32_t)n;
+    else if (scan_line(s, p, at, n, n - at) == SIP_SCAN_BAD)
+        s->declined = true;
+}
+
+/* ---- values ---- */
+
+/*
+ * The first element of a header value libosip2 splits at commas
+ * (osip_message_set_multiple_header: Via, Contact, Content-Type, Warning;
+ * not unknown headers such as ms-diagnostics): a ',' outside quotes and
+ * outside a <sip:...> reference ends it.
+ * False for what we do not follow (a backslash) or an empty element.
+ */
+static bool uri_open(struct span v, size_t i)
+{
+    struct span r = sp_from(v, i + 1);
+    return (SP_IPREFIX(r, "sip:") || SP_IPREFIX(r, "sips:") || SP_IPREFIX(r, "http:") ||
+            SP_IPREFIX(r, "https:") || SP_IPREFIX(r, "tel:")) &&
+           sp_has(sp_from(v, i), '>');
+}
+
+static bool first_element(struct span v, struct span *out)
+{
+    /* Most values have no comma at all, or none after a quote or '<'. */
+    size_t comma = sp_find(v, ',');
+    if (comma == v.n) {
+        *out = v;
+        return v.n > 0;
+    }
+    struct span before = sp(v.p, comma);
+    if (!sp_has(before, '"') && !sp_has(before, '<')) {
+        *out = sp_trim_right(before);
+        return out->n > 0;
+    }
+    if (sp_has(v, '\\'))
         return false;
-    uri_format_parts(&up, uri_out, uri_cap);
-    if (tag_out)
-        find_tag(params, tag_out, tag_cap);
+    bool inq = false, inuri = false;
+    for (size_t i = 0; i < v.n; i++) {
+        uint8_t c = v.p[i];
+        if (c == '"')
+            inq = !inq;
+        else if (inq)
+            continue;
+        else if (c == '<' && !inuri)
+            inuri = uri_open(v, i);
+        else if (c == '>')
+            inuri = false;
+        else if (c == ',' && !inuri) {
+            *out = sp_trim_right(sp(v.p, i));
+            return out->n > 0;
+        }
+    }
+    *out = v;
+    return v.n > 0;
+}
+
+/*
+ * Header parameters *( ";" name [ "=" ( token / quoted-string ) ] ), no
+ * blanks, as libosip2's generic parameter parser takes them; *want (if
+ * given, a lower-case name) gets the first such parameter's value as
+ * written ("" without "=").
+ */
+static bool header_params(struct span s, bool quoted_ok, const char *want, size_t want_n, struct span *got)
+{
+    size_t i = 0;
+    bool found = false;
+    while (i < s.n) {
+        if (s.p[i] != ';')
+            return false;
+        i++;
+        size_t name_at = i, name_n = sp_run(s, i, C_TOKEN);
+        if (name_n == 0)
+            return false;
+        i += name_n;
+        struct span val = empty;
+        if (i < s.n && s.p[i] == '=') {
+            size_t vs = ++i;
+            if (i < s.n && s.p[i] == '"') {
+                if (!quoted_ok)
+                    return false;
+                struct span in = sp_from(s, i + 1);
+                size_t q = sp_find(in, '"');
+                if (q == in.n || sp_has(sp(in.p, q), '\\'))
+                    return false;
+                i += q + 2;
+            } else {
+                i += sp_run(s, i, C_TOKEN);
+            }
+            if (i == vs)
+                return false;
+            val = sp(s.p + vs, i - vs);
+        }
+        if (i < s.n && s.p[i] != ';')
+            return false;
+        if (want && !found && sp_ieq(sp(s.p + name_at, name_n), want, want_n)) {
+            *got = val;
+            found = true;
+        }
+    }
     return true;
 }
 
-/* Via: SIP/2.0/UDP host[:port][;params][, next-via] -> "UDP", "host". */
+/* A plain sip/sips URI: scheme ":" [user "@"] host [":" port] *(";" uri-param). */
+struct uri_parts {
+    struct span host;
+    size_t shown;   /* "scheme:user@host:port", what the report shows: a prefix of the URI */
+};
+
+static bool uri_plain(struct span u, struct uri_parts *out)
+{
+    size_t i;
+    if (SP_IPREFIX(u, "sip:"))
+        i = 4;
+    else if (SP_IPREFIX(u, "sips:"))
+        i = 5;
+    else
+        return false;
+    size_t user_n = sp_run(u, i, C_USER);
+    if (i + user_n < u.n && u.p[i + user_n] == '@') {
+        if (user_n == 0)
+            return false;
+        i += user_n + 1;
+    }
+    size_t host_n = sp_run(u, i, C_HOST);
+    if (host_n == 0)
+        return false;
+    out->host = sp(u.p + i, host_n);
+    i += host_n;
+    if (i < u.n && u.p[i] == ':') {
+        size_t port_n = sp_run(u, i + 1, C_DIGIT);
+        if (port_n == 0 || port_n > 5)
+            return false;
+        i += 1 + port_n;
+    }
+    out->shown = i;
+    while (i < u.n) {
+        if (u.p[i] != ';')
+            return false;
+        size_t param_n = sp_run(u, i + 1, C_UPARAM);
+        if (param_n == 0)
+            return false;
+        i += 1 + param_n;
+    }
+    return true;
+}
+
+/*
+ * From / To / Contact (osip_from_parse): name-addr, [display-name] <URI>
+ * *(;param), or addr-spec, URI *(;param) where every ;param is a header
+ * parameter. The display name is a quoted string or tokens and spaces.
+ */
+static bool party(struct span v, struct uri_parts *up, struct span *uri, struct span *tag)
+{
+    size_t lt;
+    if (v.n && v.p[0] == '"') {
+        /* a quoted display name may hold '<', ';' and ','; then spaces
+         * (libosip2 skips spaces, not tabs) and the '<' */
+        struct span in = sp_from(v, 1);
+        size_t q = sp_find(in, '"');
+        if (q == in.n || sp_has(sp(in.p, q), '\\'))
+            return false;
+        lt = q + 2;
+        while (lt < v.n && v.p[lt] == ' ')
+            lt++;
+        if (lt == v.n || v.p[lt] != '<')
+            return false;
+    } else {
+        lt = sp_find(v, '<');
+        for (size_t i = 0; lt < v.n && i < lt; i++)
+            if (!(cls[v.p[i]] & C_TOKEN) && v.p[i] != ' ')
+                return false; /* not a token display name: libosip2 reads it another way */
+    }
+    struct span params;
+    if (lt < v.n) {
+        struct span rest = sp_from(v, lt + 1);
+        size_t gt = sp_find(rest, '>');
+        if (gt == rest.n)
+            return false;
+        *uri = sp(rest.p, gt);
+        params = sp_from(rest, gt + 1);
+        params = sp_from(params, sp_run(params, 0, C_BLANK));
+    } else {
+        size_t semi = sp_find(v, ';');
+        *uri = sp(v.p, semi);
+        params = sp_from(v, semi);
+    }
+    /* libosip2 refuses a URI under 6 characters in some positions: ours are longer */
+    if (uri->n < 6 || !uri_plain(*uri, up))
+        return false;
+    return header_params(params, true, "tag", 3, tag);
+}
+
+/* Via: SIP/2.0/transport SP host [":" port] *(;param) (osip_via_parse). */
 static bool parse_via(struct span v, struct sip_fast *out)
 {
-    struct span first = sp_sub(v, 0, sp_find(v, ','));
-    size_t s1 = sp_find(first, '/');
-    struct span r1 = sp_from(first, s1 + 1);
-    size_t s2 = sp_find(r1, '/');
-    if (s1 == first.n || s2 == r1.n)
+    struct span e;
+    if (!first_element(v, &e) || !SP_IPREFIX(e, "sip/2.0/"))
         return false;
-    struct span r2 = sp_from(r1, s2 + 1);
-    size_t sp = 0;
-    while (sp < r2.n && sp_at(r2, sp) != ' ' && sp_at(r2, sp) != '\t')
-        sp++;
-    struct span proto = sp_sub(r2, 0, sp);
-    struct span sent_by = sp_trim(sp_from(r2, sp));
-    if (!sp_is_token(proto) || sent_by.n == 0 || sp_at(sent_by, 0) == '[')
+    size_t proto_n = sp_run(e, 8, C_TOKEN);
+    size_t i = 8 + proto_n;
+    if (proto_n == 0 || i >= e.n || e.p[i] != ' ')
         return false;
-    size_t end = 0;
-    while (end < sent_by.n && sp_at(sent_by, end) != ':' && sp_at(sent_by, end) != ';' &&
-           sp_at(sent_by, end) != ' ')
-        end++;
-    sp_copy(proto, out->via_transport, sizeof out->via_transport);
-    sp_copy(sp_sub(sent_by, 0, end), out->via_host, sizeof out->via_host);
-    return out->via_host[0] != '\0';
+    while (i < e.n && e.p[i] == ' ')
+        i++;
+    size_t host_at = i, host_n = sp_run(e, i, C_HOST);
+    if (host_n == 0)
+        return false;
+    i += host_n;
+    if (i < e.n && e.p[i] == ':') {
+        size_t port_n = sp_run(e, i + 1, C_DIGIT);
+        if (port_n == 0 || port_n > 5)
+            return false;
+        i += 1 + port_n;
+    }
+    return header_params(sp_from(e, i), false, NULL, 0, NULL) &&
+           put(sp(e.p + 8, proto_n), out->via_transport, sizeof out->via_transport, &out->f.via_transport) &&
+           put(sp(e.p + host_at, host_n), out->via_host, sizeof out->via_host, &out->f.via_host);
 }
 
-/* Does a URI's parameter list (";transport=tls;lr") hold lr (RFC 3261 section 19.1.1)? */
-static bool uri_is_loose_route(struct span uri)
+/* CSeq: 1*DIGIT SP Method (osip_cseq_parse splits at the first space). */
+static bool parse_cseq(struct span v, struct sip_fast *out)
 {
-    struct span params = sp_from(uri, sp_find(uri, ';'));
-    params = sp_sub(params, 0, sp_find(params, '?'));
+    size_t d = sp_run(v, 0, C_DIGIT);
+    if (d == 0 || d > 10 || d >= v.n || v.p[d] != ' ')
+        return false;
+    uint64_t n = 0;
+    for (size_t i = 0; i < d; i++)
+        n = n * 10 + (uint64_t)(v.p[i] - '0');
+    struct span m = sp_from(v, d);
+    m = sp_from(m, sp_run(m, 0, C_BLANK));
+    if (m.n == 0 || sp_run(m, 0, C_TOKEN) != m.n)
+        return false;
+    out->f.cseq = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    return put(m, out->cseq_method, sizeof out->cseq_method, &out->f.cseq_method);
+}
+
+/* Does a plain URI's parameter list (";transport=tls;lr") hold lr (RFC 3261
+ * section 19.1.1)? Names compare case-insensitively, as libosip2's do. */
+static bool uri_is_loose_route(struct span uri, const struct uri_parts *up)
+{
+    struct span params = sp_from(uri, up->shown); /* uri_plain: only ;params follow */
     while (params.n) {
         params = sp_from(params, 1); /* past ';' */
         size_t next = sp_find(params, ';');
-        struct span p = sp_sub(params, 0, next);
-        if (SP_IEQ(sp_trim(sp_sub(p, 0, sp_find(p, '='))), "lr"))
+        struct span p = sp(params.p, next);
+        if (SP_IEQ(sp(p.p, sp_find(p, '=')), "lr"))
             return true;
         params = sp_from(params, next);
     }
@@ -304,240 +599,188 @@ static bool uri_is_loose_route(struct span uri)
 }
 
 /*
- * Record-Route / Route: name-addr *(;rr-param) *(, ...) (RFC 3261 sections 20.30, 20.34): the
- * topmost entry's host. For Route only when it is a loose route, the next hop.
+ * Record-Route / Route: name-addr *(;rr-param) *(, ...) (RFC 3261 sections
+ * 20.30, 20.34; libosip2 reads them as it reads From): the topmost entry's
+ * host, for Route only when it is a loose route (the next hop).
  */
 static bool parse_route(struct span v, bool is_route, struct sip_fast *out)
 {
-    struct span u, params;
+    struct span e, uri, params = empty;
     struct uri_parts up;
-    if (!name_addr(sp_sub(v, 0, sp_find(v, ',')), &u, &params) || !uri_split(u, &up))
+    if (!first_element(v, &e) || !party(e, &up, &uri, &params))
         return false;
     if (!is_route)
-        sp_copy(up.host, out->record_route_host, sizeof out->record_route_host);
-    else if (uri_is_loose_route(u))
-        sp_copy(up.host, out->route_host, sizeof out->route_host);
+        return put(up.host, out->record_route_host, sizeof out->record_route_host, &out->f.record_route_host);
+    if (uri_is_loose_route(uri, &up))
+        return put(up.host, out->route_host, sizeof out->route_host, &out->f.route_host);
     return true;
 }
 
-/* CSeq: 1*DIGIT LWS Method */
-static bool parse_cseq(struct span v, struct sip_fast *out)
-{
-    size_t i = 0;
-    uint64_t n = 0;
-    while (i < v.n && sp_at(v, i) >= '0' && sp_at(v, i) <= '9') {
-        if (n < UINT32_MAX)
-            n = n * 10 + (uint64_t)(sp_at(v, i) - '0');
-        i++;
-    }
-    if (i == 0 || i > 10)
-        return false;
-    struct span m = sp_trim(sp_from(v, i));
-    if (m.n == sp_from(v, i).n || !sp_is_token(m)) /* at least one blank, then a token */
-        return false;
-    out->cseq = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    sp_copy(m, out->cseq_method, sizeof out->cseq_method);
-    return true;
-}
-
-/* Content-Type: type/subtype *(;param), boundary kept as written. */
+/* Content-Type: type "/" subtype *(;param) (osip_content_type_parse). */
 static bool parse_content_type(struct span v, struct sip_fast *out)
 {
-    size_t semi = sp_find(v, ';');
-    struct span media = sp_trim(sp_sub(v, 0, semi));
-    size_t slash = sp_find(media, '/');
-    if (slash == media.n)
+    struct span e;
+    if (!first_element(v, &e) || e.n != v.n) /* a second Content-Type: libosip2 refuses */
         return false;
-    struct span type = sp_trim(sp_sub(media, 0, slash)), sub = sp_trim(sp_from(media, slash + 1));
-    if (!sp_is_token(type) || !sp_is_token(sub))
+    size_t type_n = sp_run(e, 0, C_TOKEN);
+    if (type_n == 0 || type_n >= e.n || e.p[type_n] != '/')
         return false;
-    sp_copy(type, out->ct_type, sizeof out->ct_type);
-    sp_copy(sub, out->ct_subtype, sizeof out->ct_subtype);
-    struct span params = sp_from(v, semi);
-    while (params.n) {
-        params = sp_from(params, 1); /* past ';' */
-        size_t next = sp_find(params, ';');
-        struct span p = sp_trim(sp_sub(params, 0, next));
-        size_t eq = sp_find(p, '=');
-        if (eq < p.n && SP_IEQ(sp_trim(sp_sub(p, 0, eq)), "boundary")) {
-            struct span b = sp_trim(sp_from(p, eq + 1));
-            if (sp_has(b, '\\'))
-                return false;
-            sp_copy(b, out->ct_boundary, sizeof out->ct_boundary);
-        }
-        params = sp_from(params, next);
-    }
-    return true;
+    size_t sub_n = sp_run(e, type_n + 1, C_TOKEN);
+    if (sub_n == 0)
+        return false;
+    struct span params = sp_from(e, type_n + 1 + sub_n);
+    params = sp_from(params, sp_run(params, 0, C_BLANK));
+    struct span boundary = empty;
+    return header_params(params, true, "boundary", 8, &boundary) &&
+           put(sp(e.p, type_n), out->ct_type, sizeof out->ct_type, &out->f.ct_type) &&
+           put(sp(e.p + type_n + 1, sub_n), out->ct_subtype, sizeof out->ct_subtype, &out->f.ct_subtype) &&
+           put(boundary, out->ct_boundary, sizeof out->ct_boundary, &out->f.ct_boundary);
 }
 
-/* ---- the message ---- */
-
+/* "SIP/2.0 415 Unsupported Media Type" or "INVITE sip:bob@host SIP/2.0". */
 static bool parse_start_line(struct span line, struct sip_fast *out)
 {
-    if (span_starts_with(line, "SIP/2.0 ")) {
+    if (line.n >= 8 && memcmp(line.p, "SIP/2.0 ", 8) == 0) {
         struct span r = sp_from(line, 8);
-        if (r.n < 3)
+        if (r.n < 4 || sp_run(r, 0, C_DIGIT) != 3 || r.p[3] != ' ')
             return false;
-        int st = 0;
-        for (size_t i = 0; i < 3; i++) {
-            uint8_t d = sp_at(r, i);
-            if (d < '0' || d > '9')
-                return false;
-            st = st * 10 + (d - '0');
-        }
-        if (st < 100 || st > 699 || (r.n > 3 && sp_at(r, 3) != ' '))
+        int st = (r.p[0] - '0') * 100 + (r.p[1] - '0') * 10 + (r.p[2] - '0');
+        if (st < 100 || st > 699)
             return false;
-        out->status = st;
-        sp_copy(sp_trim(sp_from(r, 3)), out->reason, sizeof out->reason);
-        return true;
+        out->f.status = st;
+        /* libosip2 keeps the reason phrase as written, blanks included */
+        return put(sp_from(r, 4), out->reason, sizeof out->reason, &out->f.reason);
     }
-    size_t sp1 = sp_find(line, ' ');
-    struct span method = sp_sub(line, 0, sp1);
-    struct span rest = sp_from(line, sp1 + 1);
-    size_t sp2 = sp_find(rest, ' ');
-    struct span uri = sp_sub(rest, 0, sp2);
-    struct span version = sp_from(rest, sp2 + 1);
-    if (sp1 == line.n || sp2 == rest.n || !sp_is_token(method) || !span_eq(version, "SIP/2.0"))
+    size_t m = sp_run(line, 0, C_TOKEN);
+    if (m == 0 || m >= line.n || line.p[m] != ' ')
         return false;
+    struct span rest = sp_from(line, m + 1);
+    size_t u = sp_find(rest, ' ');
     struct uri_parts up;
-    if (!uri_split(uri, &up))
+    if (u == rest.n || !uri_plain(sp(rest.p, u), &up))
         return false;
-    out->is_request = true;
-    sp_copy(method, out->method, sizeof out->method);
-    sp_copy(up.host, out->request_uri_host, sizeof out->request_uri_host);
-    return true;
+    struct span version = sp_from(rest, u + 1);
+    if (version.n != 7 || memcmp(version.p, "SIP/2.0", 7) != 0)
+        return false;
+    out->f.is_request = true;
+    return put(sp(line.p, m), out->method, sizeof out->method, &out->f.method) &&
+           put(up.host, out->request_uri_host, sizeof out->request_uri_host, &out->f.request_uri_host);
 }
 
-enum hdr { H_OTHER, H_CALL_ID, H_FROM, H_TO, H_VIA, H_CSEQ, H_CONTACT, H_CTYPE, H_WARNING, H_MSDIAG,
-           H_RECORD_ROUTE, H_ROUTE };
-
-static enum hdr header_kind(struct span n)
+static struct span val(const struct sip_scan *s, const uint8_t *p, enum sip_hdr h)
 {
-    if (n.n == 1) {
-        switch (sp_at(n, 0) | 0x20) {
-        case 'i': return H_CALL_ID;
-        case 'f': return H_FROM;
-        case 't': return H_TO;
-        case 'v': return H_VIA;
-        case 'm': return H_CONTACT;
-        case 'c': return H_CTYPE;
-        default: return H_OTHER;
-        }
+    return (s->seen & (1u << h)) ? sp(p + s->val[h].off, s->val[h].len) : empty;
+}
+
+bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len, struct sip_fast *out)
+{
+    enum {
+        NEED = 1u << SH_CALL_ID | 1u << SH_FROM | 1u << SH_TO | 1u << SH_CSEQ,
+        ONCE = NEED | 1u << SH_CTYPE | 1u << SH_CLEN,
+    };
+    cls_init();
+    if (s->declined || (s->seen & NEED) != NEED || (s->dup & ONCE) || head_len < s->start_len ||
+        memchr(p, '\0', head_len))
+        return false;
+    struct sip_fields *f = &out->f;
+    static const char none[] = "";
+    *f = (struct sip_fields){ .method = none, .reason = none, .request_uri_host = none, .call_id = none,
+                              .from_uri = none, .to_uri = none, .from_tag = none, .to_tag = none,
+                              .cseq_method = none, .via_transport = none, .via_host = none,
+                              .contact_host = none, .record_route_host = none, .route_host = none,
+                              .warning = none, .ms_diagnostics = none,
+                              .ct_type = none, .ct_subtype = none, .ct_boundary = none };
+    if (!parse_start_line(sp(p, s->start_len), out))
+        return false;
+
+    /* Call-ID: word ["@" word], as written; libosip2 refuses a leading '@'. */
+    struct span id = val(s, p, SH_CALL_ID);
+    for (size_t i = 0; i < id.n; i++)
+        if (cls[id.p[i]] & C_BLANK)
+            return false;
+    if (id.n == 0 || id.p[0] == '@' || !put(id, out->call_id, sizeof out->call_id, &f->call_id))
+        return false;
+
+    struct uri_parts up;
+    struct span uri, tag = empty;
+    if (!party(val(s, p, SH_FROM), &up, &uri, &tag) ||
+        !put(sp(uri.p, up.shown), out->from_uri, sizeof out->from_uri, &f->from_uri) ||
+        !put(tag, out->from_tag, sizeof out->from_tag, &f->from_tag))
+        return false;
+    tag = empty;
+    if (!party(val(s, p, SH_TO), &up, &uri, &tag) ||
+        !put(sp(uri.p, up.shown), out->to_uri, sizeof out->to_uri, &f->to_uri) ||
+        !put(tag, out->to_tag, sizeof out->to_tag, &f->to_tag))
+        return false;
+    if (!parse_cseq(val(s, p, SH_CSEQ), out))
+        return false;
+    if ((s->seen & (1u << SH_VIA)) && !parse_via(val(s, p, SH_VIA), out))
+        return false;
+    if (s->seen & (1u << SH_CONTACT)) {
+        struct span e;
+        /* osip_contact_parse takes any value starting with '*' as "Contact: *" */
+        if (!first_element(val(s, p, SH_CONTACT), &e) || e.p[0] == '*' ||
+            !party(e, &up, &uri, &tag) ||
+            !put(up.host, out->contact_host, sizeof out->contact_host, &f->contact_host))
+            return false;
     }
-    switch (sp_at(n, 0) | 0x20) {
-    case 'c':
-        if (SP_IEQ(n, "call-id")) return H_CALL_ID;
-        if (SP_IEQ(n, "cseq")) return H_CSEQ;
-        if (SP_IEQ(n, "contact")) return H_CONTACT;
-        if (SP_IEQ(n, "content-type")) return H_CTYPE;
-        return H_OTHER;
-    case 'f': return SP_IEQ(n, "from") ? H_FROM : H_OTHER;
-    case 't': return SP_IEQ(n, "to") ? H_TO : H_OTHER;
-    case 'v': return SP_IEQ(n, "via") ? H_VIA : H_OTHER;
-    case 'w': return SP_IEQ(n, "warning") ? H_WARNING : H_OTHER;
-    case 'm': return SP_IEQ(n, "ms-diagnostics") ? H_MSDIAG : H_OTHER;
-    case 'r':
-        if (SP_IEQ(n, "record-route")) return H_RECORD_ROUTE;
-        return SP_IEQ(n, "route") ? H_ROUTE : H_OTHER;
-    default: return H_OTHER;
-    }
+    if ((s->seen & (1u << SH_CTYPE)) && !parse_content_type(val(s, p, SH_CTYPE), out))
+        return false;
+    if ((s->seen & (1u << SH_RECORD_ROUTE)) && !parse_route(val(s, p, SH_RECORD_ROUTE), false, out))
+        return false;
+    if ((s->seen & (1u << SH_ROUTE)) && !parse_route(val(s, p, SH_ROUTE), true, out))
+        return false;
+    struct span e;
+    if ((s->seen & (1u << SH_WARNING)) &&
+        (!first_element(val(s, p, SH_WARNING), &e) || !put(e, out->warning, sizeof out->warning, &f->warning)))
+        return false;
+    /* libosip2 5.3 splits Warning at commas but keeps an unknown header
+     * such as ms-diagnostics whole */
+    if ((s->seen & (1u << SH_MSDIAG)) &&
+        (val(s, p, SH_MSDIAG).n == 0 ||
+         !put(val(s, p, SH_MSDIAG), out->ms_diagnostics, sizeof out->ms_diagnostics, &f->ms_diagnostics)))
+        return false;
+    return true;
 }
 
 bool sip_fast_parse(struct span head, struct sip_fast *out)
 {
-    out->is_request = false;
-    out->status = 0;
-    out->cseq = 0;
-    char *strs[] = { out->method, out->reason, out->call_id, out->from_uri, out->to_uri, out->from_tag,
-                     out->to_tag, out->cseq_method, out->via_transport, out->via_host,
-                     out->request_uri_host, out->contact_host, out->record_route_host, out->route_host,
-                     out->warning, out->ms_diagnostics,
-                     out->ct_type, out->ct_subtype, out->ct_boundary };
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        strs[i][0] = '\0';
-
-    struct cur c = cur_make(head.p, head.n);
-    struct span line;
-    if (!cur_line(&c, &line, head.n) || !parse_start_line(line, out))
+    struct sip_scan s;
+    memset(&s, 0, sizeof s);
+    if (head.n == 0 || head.n > UINT32_MAX)
         return false;
-    unsigned seen = 0; /* bit per enum hdr */
-    for (;;) {
-        if (!cur_line(&c, &line, head.n)) {
-            /* the last header may lack its line end (a datagram cut at the headers) */
-            if (cur_left(&c) == 0)
-                break;
-            line = cur_rest(&c);
-        }
-        if (line.n == 0)
-            break;
-        uint8_t b0 = sp_at(line, 0);
-        if (b0 == ' ' || b0 == '\t')
-            return false; /* folded continuation line */
-        size_t colon = sp_find(line, ':');
-        if (colon == line.n)
-            return false;
-        struct span name = sp_trim(sp_sub(line, 0, colon));
-        if (!sp_is_token(name))
-            return false;
-        enum hdr h = header_kind(name);
-        if (h == H_OTHER)
-            continue;
-        struct span v = sp_trim(sp_from(line, colon + 1));
-        bool first = !(seen & (1u << h));
-        seen |= 1u << h;
-        switch (h) {
-        case H_CALL_ID:
-            if (!first || v.n == 0 || sp_has(v, ' ') || sp_has(v, '\t'))
-                return false;
-            sp_copy(v, out->call_id, sizeof out->call_id);
-            break;
-        case H_FROM:
-            if (!first || !parse_party(v, out->from_uri, sizeof out->from_uri, out->from_tag, sizeof out->from_tag))
-                return false;
-            break;
-        case H_TO:
-            if (!first || !parse_party(v, out->to_uri, sizeof out->to_uri, out->to_tag, sizeof out->to_tag))
-                return false;
-            break;
-        case H_CSEQ:
-            if (!first || !parse_cseq(v, out))
-                return false;
-            break;
-        case H_VIA:
-            if (first && !parse_via(v, out))
-                return false;
-            break;
-        case H_CONTACT:
-            if (first) {
-                struct span u, params;
-                struct uri_parts up;
-                if (span_eq(v, "*") || !name_addr(sp_sub(v, 0, sp_find(v, ',')), &u, &params) ||
-                    !uri_split(u, &up))
-                    return false;
-                sp_copy(up.host, out->contact_host, sizeof out->contact_host);
-            }
-            break;
-        case H_RECORD_ROUTE:
-        case H_ROUTE:
-            if (first && !parse_route(v, h == H_ROUTE, out))
-                return false;
-            break;
-        case H_CTYPE:
-            if (!first || !parse_content_type(v, out))
-                return false;
-            break;
-        case H_WARNING:
-            if (first)
-                sp_copy(v, out->warning, sizeof out->warning);
-            break;
-        case H_MSDIAG:
-            if (first)
-                sp_copy(v, out->ms_diagnostics, sizeof out->ms_diagnostics);
-            break;
-        default:
-            break;
-        }
-    }
-    unsigned need = 1u << H_CALL_ID | 1u << H_FROM | 1u << H_TO | 1u << H_CSEQ;
-    return (seen & need) == need;
+    enum sip_scan_rc rc = sip_scan_head(&s, head.p, head.n, head.n + 1);
+    if (rc == SIP_SCAN_MORE)
+        sip_scan_tail(&s, head.p, head.n);
+    else if (rc != SIP_SCAN_DONE)
+        return false;
+    return sip_fast_fields(&s, head.p, rc == SIP_SCAN_DONE ? s.header_len : head.n, out);
+}
+
+bool sip_fast_head(struct span msg, size_t *head_len)
+{
+    struct sip_scan s;
+    memset(&s, 0, sizeof s);
+    if (msg.n == 0 || msg.n > UINT32_MAX || sip_scan_head(&s, msg.p, msg.n, msg.n + 1) != SIP_SCAN_DONE)
+        return false;
+    *head_len = s.header_len;
+    return true;
+}
+
+bool sip_header_split(struct span line, struct span *name, struct span *value)
+{
+    cls_init();
+    size_t i = sp_find(line, ':');
+    if (i == line.n)
+        return false;
+    /* trim the name's trailing blanks ("Content-Length : 5" is legal) */
+    *name = sp_trim_right(sp(line.p, i));
+    struct span v = sp_from(line, i + 1);
+    *value = sp_trim_right(sp_from(v, sp_run(v, 0, C_BLANK)));
+    return true;
+}
+
+bool sip_header_is(struct span name, const char *full, const char *compact)
+{
+    return span_case_eq(name, full) || (compact && span_case_eq(name, compact));
 }

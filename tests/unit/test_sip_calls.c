@@ -120,7 +120,7 @@ static void send_any(struct fixture *f, bool tls, int from_host, uint16_t port, 
         return;
     }
     k.proto = L4_TCP;
-    struct sip_framer_dir fd = { 0, false };
+    struct sip_framer_dir fd = { 0 };
     size_t used = sip_stream_feed(&f->dc, &fd, &k, SIP_TR_TLS, (const uint8_t *)buf, strlen(buf), &at);
     assert_int_equal(used, strlen(buf));
 }
