@@ -60,7 +60,8 @@ struct call {
     uint8_t act_list;              /* 0 none, 1 setup, 2 established */
     uint8_t ended_by;              /* enum call_end_why */
     ts_ns last_time;
-    char *call_id, *from, *to;
+    char *call_id, *from, *to;     /* into strs[] */
+    uint64_t hash;                 /* of call_id */
     uint64_t first_frame;
     ts_ns first_time, end_time;
     struct flow_key first_flow;    /* the first INVITE as seen on the wire */
@@ -83,6 +84,7 @@ struct call {
     uint8_t n_ladder, cap_ladder;
     struct ladder_step *ladder;    /* grows by doubling up to CALL_LADDER_MAX */
     uint32_t rtp_head;             /* report time: first of this call's streams */
+    char strs[];                   /* call_id, from, to: one allocation with the call */
 };
 
 struct wrong_port_seen {
@@ -94,7 +96,9 @@ struct wrong_port_seen {
 struct call_state {
     struct analyze_ctx *ctx;
     struct call **buckets;
-    size_t n_buckets;
+    size_t n_buckets;              /* power of two, grown with the calls held */
+    size_t n_held;                 /* calls in the hash (live and lingering) */
+    size_t buckets_max;
     struct call *head, *tail;
     struct call *linger_head, *linger_tail;
     /* Not ended yet, by last message: calls still being set up time out
@@ -132,9 +136,13 @@ struct call_state *calls_new(struct analyze_ctx *ctx)
         return NULL;
     s->ctx = ctx;
     uint32_t max = ctx && ctx->opts && ctx->opts->lim ? ctx->opts->lim->calls_max : 4096;
-    s->n_buckets = 64;
-    while (s->n_buckets < max && s->n_buckets < (1u << 20))
-        s->n_buckets <<= 1;
+    /* Start small and double with the calls held (they are bounded by
+     * calls_max): a table sized for calls_max from the start spreads a few
+     * hundred live calls over megabytes, a cache miss per message. */
+    s->buckets_max = 64;
+    while (s->buckets_max < max && s->buckets_max < (1u << 20))
+        s->buckets_max <<= 1;
+    s->n_buckets = s->buckets_max < 1024 ? s->buckets_max : 1024;
     s->buckets = calloc(s->n_buckets, sizeof *s->buckets);
     s->opaque = ctx ? tls_calls_new(ctx) : NULL;
     if (s->buckets == NULL || (ctx && s->opaque == NULL)) {
@@ -187,33 +195,55 @@ static void call_free_heavy(struct call *c)
     free(c->ladder);
     c->ladder = NULL;
     c->n_ladder = c->cap_ladder = 0;
-    free(c->from);
-    free(c->to);
-    c->from = c->to = NULL;
 }
 
 static void call_free(struct call *c)
 {
     call_free_heavy(c);
-    free(c->call_id);
     free(c);
 }
 
 static struct call *call_find(struct call_state *s, const char *call_id)
 {
-    for (struct call *c = s->buckets[hash_str(call_id) & (s->n_buckets - 1)]; c; c = c->hnext)
-        if (strcmp(c->call_id, call_id) == 0)
+    uint64_t h = hash_str(call_id);
+    for (struct call *c = s->buckets[h & (s->n_buckets - 1)]; c; c = c->hnext)
+        if (c->hash == h && strcmp(c->call_id, call_id) == 0)
             return c;
     return NULL;
 }
 
+/* Double the buckets once there are more calls than buckets: O(1) amortized. */
+static void buckets_grow(struct call_state *s)
+{
+    if (s->n_held < s->n_buckets || s->n_buckets >= s->buckets_max)
+        return;
+    size_t nb = s->n_buckets * 2;
+    struct call **b = calloc(nb, sizeof *b);
+    if (b == NULL)
+        return; /* longer chains, still correct */
+    for (size_t i = 0; i < s->n_buckets; i++) {
+        struct call *c = s->buckets[i];
+        while (c) {
+            struct call *next = c->hnext;
+            c->hnext = b[c->hash & (nb - 1)];
+            b[c->hash & (nb - 1)] = c;
+            c = next;
+        }
+    }
+    free(s->buckets);
+    s->buckets = b;
+    s->n_buckets = nb;
+}
+
 static void call_unlink(struct call_state *s, struct call *c)
 {
-    struct call **link = &s->buckets[hash_str(c->call_id) & (s->n_buckets - 1)];
+    struct call **link = &s->buckets[c->hash & (s->n_buckets - 1)];
     while (*link && *link != c)
         link = &(*link)->hnext;
-    if (*link)
+    if (*link) {
         *link = c->hnext;
+        s->n_held--;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -231,22 +261,22 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
         s->n_dropped++;
         return NULL;
     }
-    struct call *c = calloc(1, sizeof *c);
+    size_t li = strlen(m->call_id) + 1, lf = strlen(m->from_uri) + 1, lt = strlen(m->to_uri) + 1;
+    struct call *c = calloc(1, sizeof *c + li + lf + lt);
     if (c == NULL)
         return NULL;
-    c->call_id = strdup(m->call_id);
-    c->from = strdup(m->from_uri);
-    c->to = strdup(m->to_uri);
-    if (!c->call_id || !c->from || !c->to) {
-        call_free(c);
-        return NULL;
-    }
+    c->call_id = memcpy(c->strs, m->call_id, li);
+    c->from = memcpy(c->strs + li, m->from_uri, lf);
+    c->to = memcpy(c->strs + li + lf, m->to_uri, lt);
+    c->hash = hash_str(c->call_id);
     c->first_frame = ev->at.frame;
     c->first_time = ev->at.ts;
     if (ev->flow)
         c->first_flow = *ev->flow;
     c->transport = m->transport;
-    size_t b = hash_str(c->call_id) & (s->n_buckets - 1);
+    s->n_held++;
+    buckets_grow(s);
+    size_t b = c->hash & (s->n_buckets - 1);
     c->hnext = s->buckets[b];
     s->buckets[b] = c;
     c->prev = s->tail;
@@ -661,10 +691,12 @@ static void on_invite_failure(struct call_state *s, struct call *c, const struct
         sdp_clear(&c->pending);
 }
 
-static void ladder_add(struct call *c, const struct event *ev, const struct ev_sip *m)
+/* The text ladder; streaming output (ndjson, the live text view) never
+ * prints it, so there only the messages are counted. */
+static void ladder_add(struct call *c, const struct event *ev, const struct ev_sip *m, bool keep)
 {
     c->n_msgs++;
-    if (c->n_ladder >= CALL_LADDER_MAX)
+    if (!keep || c->n_ladder >= CALL_LADDER_MAX)
         return;
     if (c->n_ladder == c->cap_ladder) {
         /* Most calls have under 8 messages: start small, a long call pays more. */
@@ -725,7 +757,7 @@ void calls_event(struct call_state *s, const struct event *ev)
         return; /* a late retransmission or the 200 to BYE of a call already written */
     if (!c->ended)
         act_touch(s, c, ev->at.ts);
-    ladder_add(c, ev, m);
+    ladder_add(c, ev, m, !report_is_streaming(s->ctx->out));
     if (m->transport == SIP_TR_TLS) {
         c->any_tls = true;
         if (c->tls_session[0] == '\0' && ev->flow && s->ctx->tls) {
