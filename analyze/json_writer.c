@@ -26,6 +26,14 @@ static void put_mem(struct jw *w, const void *p, size_t n)
     w->n += n;
 }
 
+/* At least n bytes free in the buffer (n <= its size): flush if not. */
+static inline char *room(struct jw *w, size_t n)
+{
+    if (n > sizeof w->buf - w->n)
+        jw_flush(w);
+    return w->buf + w->n;
+}
+
 static inline void put_c(struct jw *w, char c)
 {
     if (w->n == sizeof w->buf)
@@ -48,18 +56,26 @@ void jw_init(struct jw *w, FILE *f, bool pretty)
     w->after_key = false;
 }
 
+enum { INDENT_MAX = 2 * JW_DEPTH_MAX + 2 };
+
+/* Pretty: newline and two spaces per level, written at o (INDENT_MAX bytes free). */
+static size_t indent_at(const struct jw *w, char *o)
+{
+    o[0] = '\n';
+    memset(o + 1, ' ', 2 * (size_t)w->depth);
+    return 1 + 2 * (size_t)w->depth;
+}
+
 static void jw_indent(struct jw *w)
 {
-    static const char nl_spaces[] = "\n" "                                                                "
-                                    "                                                                ";
     if (!w->pretty)
         return;
-    size_t n = 1 + 2 * (size_t)w->depth; /* one copy, not one per level */
-    put_mem(w, nl_spaces, n < sizeof nl_spaces - 1 ? n : sizeof nl_spaces - 1);
+    char *o = room(w, INDENT_MAX);
+    w->n += indent_at(w, o);
 }
 
 /* Separator before any value or key, unless a key was just written. */
-static void jw_next(struct jw *w)
+static inline void jw_next(struct jw *w)
 {
     if (w->after_key) {
         w->after_key = false;
@@ -116,7 +132,40 @@ static bool word_plain(uint64_t x)
     return (special & high) == 0;
 }
 
+/* Bytes a JSON string cannot hold as they are: controls, '"', '\\', DEL, and
+ * everything from 0x80 (UTF-8 is checked on the slow path). */
+static const unsigned char needs_care[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static void jw_raw_string_slow(struct jw *f, const char *s, size_t n);
+
 static void jw_raw_string(struct jw *f, const char *s, size_t n)
+{
+    /* The usual string is plain printable ASCII: one copy. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n && !needs_care[u[i]])
+        i++;
+    if (i == n && n + 2 <= sizeof f->buf) {
+        char *o = room(f, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        f->n += n + 2;
+        return;
+    }
+    jw_raw_string_slow(f, s, n);
+}
+
+static void jw_raw_string_slow(struct jw *f, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
@@ -183,13 +232,38 @@ static void put_u64(struct jw *w, uint64_t v)
     put_mem(w, b + i, sizeof b - i);
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_key_n(struct jw *w, const char *key, size_t n)
 {
-    jw_next(w);
     /* Keys are the program's own literals (plain ASCII, nothing to escape). */
-    put_c(w, '"');
-    put_s(w, key);
-    put_mem(w, "\": ", w->pretty ? 3 : 2);
+    if (n + 4 + INDENT_MAX > sizeof w->buf) {
+        jw_next(w);
+        put_c(w, '"');
+        put_mem(w, key, n);
+        put_mem(w, "\": ", w->pretty ? 3 : 2);
+        w->after_key = true;
+        return;
+    }
+    char *o = room(w, n + 4 + INDENT_MAX);
+    size_t k = 0;
+    if (w->after_key) {
+        w->after_key = false;
+    } else {
+        if (w->depth > 0) {
+            if (!w->first[w->depth])
+                o[k++] = ',';
+            if (w->pretty)
+                k += indent_at(w, o + k);
+        }
+        w->first[w->depth] = false;
+    }
+    o[k++] = '"';
+    memcpy(o + k, key, n);
+    k += n;
+    o[k++] = '"';
+    o[k++] = ':';
+    if (w->pretty)
+        o[k++] = ' ';
+    w->n += k;
     w->after_key = true;
 }
 
@@ -277,10 +351,3 @@ void jw_ip(struct jw *w, const struct ip_addr *a)
     jw_str(w, buf);
 }
 
-void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); }
-void jw_kint(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_int(w, v); }
-void jw_kuint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_uint(w, v); }
-void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w, k); jw_double(w, v); }
-void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
-void jw_knull(struct jw *w, const char *k) { jw_key(w, k); jw_null(w); }
-void jw_ktime(struct jw *w, const char *k, ts_ns t) { jw_key(w, k); jw_time(w, t); }

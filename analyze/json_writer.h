@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "netaddr.h"
 
@@ -34,8 +35,8 @@ void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
-/* key: a literal of the program's own (plain ASCII), written as is. */
-void jw_key(struct jw *w, const char *key);
+/* key: a literal of the program's own (plain ASCII), written as is; n its length. */
+void jw_key_n(struct jw *w, const char *key, size_t n);
 /* Any bytes: invalid UTF-8 and control characters are escaped safely. */
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
@@ -49,13 +50,17 @@ void jw_time(struct jw *w, ts_ns t);
 void jw_endpoint(struct jw *w, const struct ip_addr *a, uint16_t port);
 void jw_ip(struct jw *w, const struct ip_addr *a);
 
-/* key + value in one call */
-void jw_kstr(struct jw *w, const char *k, const char *s); /* NULL writes null */
-void jw_kint(struct jw *w, const char *k, int64_t v);
-void jw_kuint(struct jw *w, const char *k, uint64_t v);
-void jw_kdouble(struct jw *w, const char *k, double v);
-void jw_kbool(struct jw *w, const char *k, bool v);
-void jw_knull(struct jw *w, const char *k);
-void jw_ktime(struct jw *w, const char *k, ts_ns t);
+/*
+ * A key, and key + value in one call. Inline so that the length of a
+ * literal key is known at compile time (reports write millions of keys).
+ */
+static inline void jw_key(struct jw *w, const char *key) { jw_key_n(w, key, strlen(key)); }
+static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); } /* NULL: null */
+static inline void jw_kint(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_int(w, v); }
+static inline void jw_kuint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_uint(w, v); }
+static inline void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w, k); jw_double(w, v); }
+static inline void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
+static inline void jw_knull(struct jw *w, const char *k) { jw_key(w, k); jw_null(w); }
+static inline void jw_ktime(struct jw *w, const char *k, ts_ns t) { jw_key(w, k); jw_time(w, t); }
 
 #endif
