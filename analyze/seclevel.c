@@ -142,9 +142,40 @@ const char *enc_policy_text(enum enc_policy p)
     }
 }
 
+/* Text built by appending, cut to its buffer as snprintf would cut it:
+ * the evidence is written for every call of a report. */
+struct text {
+    char *p;
+    size_t cap, n; /* cap > 0; p[n] is always '\0' */
+};
+
+static void text_add(struct text *t, const char *s)
+{
+    size_t l = strlen(s);
+    if (l > t->cap - 1 - t->n)
+        l = t->cap - 1 - t->n;
+    memcpy(t->p + t->n, s, l);
+    t->n += l;
+    t->p[t->n] = '\0';
+}
+
+static void text_u64(struct text *t, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof b - 1;
+    b[i] = '\0';
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    text_add(t, b + i);
+}
+
 /* "audio RTP/SAVP with SDES (AES_CM_128_HMAC_SHA1_80)" for the first active line. */
 static void describe_media(const struct sdp_view *v, char *out, size_t cap)
 {
+    struct text t = { out, cap, 0 };
+    out[0] = '\0';
     const struct sdp_media *m = NULL;
     for (size_t i = 0; i < v->n && m == NULL; i++)
         if (media_active(&v->media[i]))
@@ -152,7 +183,7 @@ static void describe_media(const struct sdp_view *v, char *out, size_t cap)
     if (m == NULL && v->n)
         m = &v->media[0];
     if (m == NULL) {
-        snprintf(out, cap, "no media lines");
+        text_add(&t, "no media lines");
         return;
     }
     enum media_sec s = seclevel_media(m);
@@ -164,11 +195,19 @@ static void describe_media(const struct sdp_view *v, char *out, size_t cap)
     case MEDIA_SEC_DTLS: what = "with a DTLS fingerprint (DTLS-SRTP)"; break;
     case MEDIA_SEC_SRTP_OTHER: what = "without SDES or DTLS keying (SRTP keyed elsewhere)"; break;
     }
-    int k = snprintf(out, cap, "%s %s %s", m->type, m->profile, what);
-    if (k > 0 && (size_t)k < cap && m->n_crypto)
-        k += snprintf(out + k, cap - (size_t)k, ", suite %s", m->crypto[0].suite);
-    if (k > 0 && (size_t)k < cap && m->encryption[0])
-        snprintf(out + k, cap - (size_t)k, ", a=encryption:%s", m->encryption);
+    text_add(&t, m->type);
+    text_add(&t, " ");
+    text_add(&t, m->profile);
+    text_add(&t, " ");
+    text_add(&t, what);
+    if (m->n_crypto) {
+        text_add(&t, ", suite ");
+        text_add(&t, m->crypto[0].suite);
+    }
+    if (m->encryption[0]) {
+        text_add(&t, ", a=encryption:");
+        text_add(&t, m->encryption);
+    }
 }
 
 enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
@@ -176,9 +215,12 @@ enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
 {
     const struct sdp_view *v = (answer && answer->n) ? answer : (offer && offer->n) ? offer : NULL;
     const char *sig = sip_over_tls ? "SIP over TLS" : "SIP in clear (UDP/TCP)";
+    struct text t = { ev, cap, 0 };
+    ev[0] = '\0';
     char media[256];
     if (v == NULL) {
-        snprintf(ev, cap, "%s; no SDP seen, media security unknown", sig);
+        text_add(&t, sig);
+        text_add(&t, "; no SDP seen, media security unknown");
         return SEC_UNKNOWN;
     }
     describe_media(v, media, sizeof media);
@@ -191,9 +233,13 @@ enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
         l = SEC_UNSECURED;
     else
         l = srtp ? SEC_SECURED : SEC_SIP_SECURED;
-    snprintf(ev, cap, "%s; %s (frame %llu): %s%s", sig, v == answer ? "answer" : "offer (no answer)",
-             (unsigned long long)v->frame, media,
-             (!sip_over_tls && srtp) ? "; SRTP over clear signaling still counts as Unsecured" : "");
+    text_add(&t, sig);
+    text_add(&t, v == answer ? "; answer (frame " : "; offer (no answer) (frame ");
+    text_u64(&t, v->frame);
+    text_add(&t, "): ");
+    text_add(&t, media);
+    if (!sip_over_tls && srtp)
+        text_add(&t, "; SRTP over clear signaling still counts as Unsecured");
     return l;
 }
 
