@@ -63,10 +63,47 @@ int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
     return memcmp(a->b, b->b, 16);
 }
 
+/* inet_pton(AF_INET) by hand, the same grammar (four decimal parts of at
+ * most 255, no leading zeros): every SDP c= line is parsed with it. */
+static bool parse_ipv4(const char *s, uint8_t out[4])
+{
+    uint8_t tmp[4] = { 0 };
+    size_t at = 0; /* the part being read */
+    int octets = 0;
+    bool saw_digit = false;
+    for (; *s; s++) {
+        char ch = *s;
+        if (ch >= '0' && ch <= '9') {
+            unsigned v = tmp[at] * 10u + (unsigned)(ch - '0');
+            if (saw_digit && tmp[at] == 0)
+                return false; /* a leading zero */
+            if (v > 255)
+                return false;
+            tmp[at] = (uint8_t)v;
+            if (!saw_digit) {
+                if (++octets > 4)
+                    return false;
+                saw_digit = true;
+            }
+        } else if (ch == '.' && saw_digit) {
+            if (octets == 4)
+                return false;
+            at++;
+            saw_digit = false;
+        } else {
+            return false;
+        }
+    }
+    if (octets < 4)
+        return false;
+    memcpy(out, tmp, 4);
+    return true;
+}
+
 bool ip_addr_parse(const char *s, struct ip_addr *out)
 {
     memset(out, 0, sizeof *out);
-    if (inet_pton(AF_INET, s, out->b) == 1) {
+    if (parse_ipv4(s, out->b)) {
         out->family = 4;
         return true;
     }
@@ -117,6 +154,22 @@ uint64_t flow_key_hash(const struct flow_key *k, uint64_t seed)
     return hash_mix64(seed ^ k->proto ^ (hash_end(&k->src, k->sport) + hash_end(&k->dst, k->dport)));
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (the civil-from-days
+ * arithmetic of the 400-year cycle): gmtime_r without its locking and
+ * time-zone machinery, which cost most of a report's time formatting. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468; /* from 0000-03-01 */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
 void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
 {
     int64_t sec = t / 1000000000;
@@ -125,20 +178,19 @@ void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
         ns += 1000000000;
         sec--;
     }
-    time_t tt = (time_t)sec;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL) {
-        snprintf(out, ISO_TIME_MAX, "1970-01-01T00:00:00.000000Z");
-        return;
+    int64_t days = sec / 86400, sod = sec % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
     }
+    int64_t y;
+    int mon, mday;
+    civil_from_days(days, &y, &mon, &mday);
     /* Years past 9999 would not fit the format: clamp, they are bogus anyway. */
-    int year = tm.tm_year + 1900;
-    if (year < 0 || year > 9999)
-        year = year < 0 ? 0 : 9999;
+    int year = y < 0 ? 0 : y > 9999 ? 9999 : (int)y;
     /* "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" by hand: reports write two per call */
     int us = (int)(ns / 1000) % 1000000;
-    int f[] = { year, (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-                tm.tm_sec % 100, us };
+    int f[] = { year, mon, mday, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), us };
     static const int width[] = { 4, 2, 2, 2, 2, 2, 6 };
     static const char sep[] = "--T::.Z";
     size_t n = 0;
