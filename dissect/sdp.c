@@ -27,13 +27,18 @@
 
 enum { SDP_LINE_MAX = 4096, ADDR_TOKEN_MAX = 64 };
 
+/*
+ * The helpers below read spans only inside [p, p + n), with plain index
+ * checks rather than a cursor call per byte: SDP is parsed for every
+ * offer and answer of a SIP-heavy capture.
+ */
+
 /* Copy a span into a NUL-terminated buffer, cut to fit. */
 static void span_copy_str(struct span s, char *dst, size_t cap)
 {
     size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    struct cur c = cur_make(s.p, s.n);
-    if (!cur_copy(&c, dst, n))
-        n = 0;
+    if (n)
+        memcpy(dst, s.p, n);
     dst[n] = '\0';
 }
 
@@ -45,50 +50,66 @@ static bool is_blank(uint8_t b)
 /* The next run of non-blank bytes; false when only blanks remain. */
 static bool next_token(struct cur *c, struct span *tok)
 {
-    uint8_t b;
-    while (cur_peek_u8(c, 0, &b) && is_blank(b))
-        cur_skip(c, 1);
-    size_t len = 0;
-    while (cur_peek_u8(c, len, &b) && !is_blank(b))
-        len++;
-    if (len == 0)
+    size_t left = cur_left(c), i = 0;
+    if (c->short_read)
         return false;
-    struct cur t = cur_take(c, len);
-    *tok = cur_span(&t);
+    while (i < left && is_blank(c->p[i]))
+        i++;
+    size_t start = i;
+    while (i < left && !is_blank(c->p[i]))
+        i++;
+    if (i == start) {
+        c->p += i;
+        return false;
+    }
+    tok->p = c->p + start;
+    tok->n = i - start;
+    c->p += i;
     return true;
+}
+
+/* Index of the first ch in s, or s.n. */
+static size_t span_find(struct span s, uint8_t ch)
+{
+    const uint8_t *f = s.n ? memchr(s.p, ch, s.n) : NULL;
+    return f ? (size_t)(f - s.p) : s.n;
 }
 
 /* Split "a/b" at the first '/': *head gets a, the return b (maybe empty). */
 static struct span split_slash(struct span s, struct span *head)
 {
-    struct cur c = cur_make(s.p, s.n);
-    size_t i = 0;
-    uint8_t b;
-    while (cur_peek_u8(&c, i, &b) && b != '/')
-        i++;
-    struct cur h = cur_take(&c, i);
-    *head = cur_span(&h);
-    cur_skip(&c, 1);
-    return cur_span(&c);
+    size_t i = span_find(s, '/');
+    head->p = s.p;
+    head->n = i;
+    struct span rest = { s.p + i, 0 };
+    if (i < s.n) {
+        rest.p = s.p + i + 1;
+        rest.n = s.n - i - 1;
+    }
+    return rest;
 }
 
 /* Split "name:value" at the first ':'. False when there is no ':'. */
 static bool split_colon(struct span s, struct span *name, struct span *value)
 {
-    struct cur c = cur_make(s.p, s.n);
-    size_t i = 0;
-    uint8_t b;
-    while (cur_peek_u8(&c, i, &b) && b != ':')
-        i++;
-    struct cur h = cur_take(&c, i);
-    *name = cur_span(&h);
-    if (!cur_skip(&c, 1)) {
+    size_t i = span_find(s, ':');
+    name->p = s.p;
+    name->n = i;
+    if (i == s.n) {
         value->p = s.p;
         value->n = 0;
         return false;
     }
-    *value = cur_span(&c);
+    value->p = s.p + i + 1;
+    value->n = s.n - i - 1;
     return true;
+}
+
+/* s == lit, lit a literal (its length known at compile time once inlined). */
+static inline bool name_is(struct span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
 /* c=IN IP4 192.0.2.1[/ttl[/n]] */
@@ -221,31 +242,36 @@ static void parse_attribute(struct span line, struct sdp_media *m, struct sdp_se
     struct span name, value;
     bool has_value = split_colon(line, &name, &value);
     if (!has_value) {
-        if (m && span_eq(name, "inactive"))
+        if (m && name_is(name, "inactive"))
             m->is_inactive = true;
         return;
     }
-    if (span_eq(name, "rtpmap")) {
+    if (name_is(name, "rtpmap")) {
         if (m)
             parse_rtpmap(value, m);
-    } else if (span_eq(name, "crypto")) {
+    } else if (name_is(name, "crypto")) {
         if (m)
             parse_crypto(value, m, out);
-    } else if (span_eq(name, "fingerprint")) {
+    } else if (name_is(name, "fingerprint")) {
         if (m)
             parse_fingerprint(value, m->fingerprint, sizeof m->fingerprint);
         else
             parse_fingerprint(value, sess->fingerprint, sizeof sess->fingerprint);
-    } else if (span_eq(name, "setup")) {
+    } else if (name_is(name, "setup")) {
         parse_token_value(value, m ? m->setup : sess->setup, SDP_TOKEN_MAX);
-    } else if (span_eq(name, "encryption")) {
+    } else if (name_is(name, "encryption")) {
         parse_token_value(value, m ? m->encryption : sess->encryption, SDP_TOKEN_MAX);
     }
 }
 
 bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
 {
-    memset(out, 0, sizeof *out);
+    /* Only what is used is cleared: media[] past n_media is never read
+     * (sdp.h), and each media line is cleared when it starts. */
+    out->has_addr = false;
+    memset(&out->addr, 0, sizeof out->addr);
+    out->n_media = 0;
+    out->n_media_dropped = out->n_pt_dropped = out->n_crypto_dropped = 0;
     struct sdp_session_attrs sess = { { 0 }, { 0 }, { 0 } };
     struct cur c = cur_make(p, n);
     struct sdp_media *m = NULL;
@@ -302,6 +328,7 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
                 break;
             }
             m = &out->media[out->n_media];
+            memset(m, 0, sizeof *m);
             if (!parse_media(value, m, out)) {
                 memset(m, 0, sizeof *m);
                 m = NULL;
@@ -340,12 +367,13 @@ bool sdp_profile_is_savp(const char *profile)
 {
     /* RFC 3711 SAVP, RFC 5124 SAVPF, RFC 5764 UDP/TLS/RTP/SAVP(F). */
     size_t n = strlen(profile);
-    return (n >= 4 && strcmp(profile + n - 4, "SAVP") == 0) ||
-           (n >= 5 && strcmp(profile + n - 5, "SAVPF") == 0);
+    return (n >= 4 && memcmp(profile + n - 4, "SAVP", 4) == 0) ||
+           (n >= 5 && memcmp(profile + n - 5, "SAVPF", 5) == 0);
 }
 
 bool sdp_profile_is_dtls(const char *profile)
 {
-    return strncmp(profile, "UDP/TLS/", 8) == 0 || strncmp(profile, "TCP/TLS/", 8) == 0 ||
-           strncmp(profile, "TCP/DTLS/", 9) == 0;
+    size_t n = strlen(profile);
+    return (n >= 8 && (memcmp(profile, "UDP/TLS/", 8) == 0 || memcmp(profile, "TCP/TLS/", 8) == 0)) ||
+           (n >= 9 && memcmp(profile, "TCP/DTLS/", 9) == 0);
 }

@@ -57,7 +57,7 @@ struct sdp_info {
     bool has_addr;               /* session-level c= */
     struct ip_addr addr;
     size_t n_media;
-    struct sdp_media media[SDP_MEDIA_MAX];
+    struct sdp_media media[SDP_MEDIA_MAX]; /* only [0, n_media) is set */
     uint32_t n_media_dropped, n_pt_dropped, n_crypto_dropped;
 };
 
