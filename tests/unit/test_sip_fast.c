@@ -262,6 +262,18 @@ static void fast_declines_what_libosip2_should_judge(void **state)
     check(m, DECLINED); /* a line without a colon */
     snprintf(m, sizeof m, "INVITE sip:b@h SIP/2.0\r\nFrom: <sip:a@host.example>;tag=1\r\nX-A: 1\rX-B: 2\r\n%s", t);
     check(m, DECLINED); /* a lone CR, a line end to libosip2 only */
+    /* even in a header the fast parser does not read: libosip2 would see a
+     * Via there that the fast parser does not (fuzz_sip_fast found it) */
+    snprintf(m, sizeof m, "INVITE sip:b@h SIP/2.0\r\nX-A: 1\rVia: SIP/2.0/UDP hidden\r\n"
+             "Via: SIP/2.0/UDP seen\r\nFrom: <sip:a@host.example>;tag=1\r\n%s", t);
+    assert_int_equal(check(m, DECLINED), SIP_OSIP_OK);
+    assert_string_equal(osip.via_host, "hidden");
+    /* a NUL anywhere: libosip2 reads the headers up to it only */
+    snprintf(m, sizeof m, "SIP/2.0 100 Trying\r\nFrom: <sip:a@host.example>;tag=1\r\n"
+             "#:\r\nWarning: 399 h \"w\"\r\n%s", t);
+    struct span hs = { (const uint8_t *)m, strlen(m) };
+    *strchr(m, '#') = '\0'; /* a header named "\0", before the Warning */
+    assert_false(sip_fast_parse(hs, &fast));
     snprintf(m, sizeof m, "INVITE sip:b@h SIP/2.0\r\nFrom: <sip:a>;tag=1\r\n%s", t);
     assert_int_equal(check(m, DECLINED), SIP_OSIP_MALFORMED); /* libosip2 refuses a 5-character URI here */
     snprintf(m, sizeof m, "INVITE sip:b@h SIP/2.0\r\nFrom: <sip:a@host.example>;tag=1\r\nCSeq: 1\tINVITE\r\n"
