@@ -273,7 +273,27 @@ void jw_str(struct jw *w, const char *s)
         jw_null(w);
         return;
     }
-    jw_strn(w, s, strlen(s));
+    /* One loop finds both the end (NUL needs care too) and whether any
+     * byte needs escaping: the usual plain string is then one copy. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = 0;
+    while (!needs_care[u[n]])
+        n++;
+    if (u[n] != '\0') {
+        jw_strn(w, s, n + strlen(s + n));
+        return;
+    }
+    jw_next(w);
+    if (n + 2 <= sizeof w->buf) {
+        char *o = room(w, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        w->n += n + 2;
+    } else {
+        jw_raw_string(w, s, n);
+    }
+    jw_done(w);
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)
