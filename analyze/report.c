@@ -18,7 +18,8 @@ void report_stream_object(struct report_out *out, const char *type,
     write_fields(&w, obj);
     jw_obj_end(&w);
     fputc('\n', out->f);
-    fflush(out->f);
+    if (out->flush_each)
+        fflush(out->f);
 }
 
 static void input_write_fields(struct jw *w, const struct input_summary *in)

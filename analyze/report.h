@@ -16,6 +16,11 @@ struct report_out {
      * ndjson, findings are printed as they come and the end writes a
      * summary instead of the full report. */
     bool stream_text;
+    /* Write each streamed object out as soon as it is complete (live, or a
+     * capture read from standard input, where someone follows the output);
+     * otherwise the FILE's buffer decides, a write per call object costing
+     * more than the object on a SIP-heavy capture. */
+    bool flush_each;
 };
 
 /*

@@ -168,7 +168,7 @@ int run_live(const struct options *o)
     if (warn[0])
         fprintf(stderr, "sipsec: warning: %s\n", warn);
 
-    struct report_out out = { .fmt = o->fmt, .stream_text = o->fmt == FMT_TEXT };
+    struct report_out out = { .fmt = o->fmt, .stream_text = o->fmt == FMT_TEXT, .flush_each = true };
     if (report_open(o, &out) < 0) {
         pcap_live_close(live);
         return EXIT_INPUT;

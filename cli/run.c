@@ -344,6 +344,9 @@ int run_analyze(const struct options *o)
         return EXIT_INPUT;
     /* The key files are read first: a bad one leaves no empty -o behind. */
     struct report_out out = { .fmt = o->fmt };
+    for (size_t i = 0; i < o->n_files; i++)
+        if (strcmp(o->files[i], "-") == 0)
+            out.flush_each = true; /* a pipe: someone may be following the output */
     struct pipeline *p = pipeline_new(o, &out, false);
     if (p == NULL)
         return EXIT_INPUT;
