@@ -606,10 +606,8 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
             h.sig[0] = c->first_flow.src;
             h.sig[1] = c->first_flow.dst;
         }
+        /* RTCP on port + 1 is found through this entry too (media_expect.h) */
         media_expect_add(s->ctx->media, &m->addr, m->port, &h, ts);
-        /* RTCP on port + 1 (RFC 3550 section 11) unless muxed. */
-        if (m->port < 65535)
-            media_expect_add(s->ctx->media, &m->addr, (uint16_t)(m->port + 1), &h, ts);
     }
 }
 

@@ -222,5 +222,9 @@ const struct media_hint *media_expect_find(const struct media_expect *m, const s
     if (m == NULL || addr == NULL)
         return NULL;
     uint32_t i = me_lookup(m, addr, port);
+    /* RTCP on port + 1 (RFC 3550 section 11) unless muxed: one entry covers
+     * both, so an SDP-heavy capture keeps half the entries and misses */
+    if (i == NIL && port > 0)
+        i = me_lookup(m, addr, (uint16_t)(port - 1));
     return i == NIL ? NULL : &m->pool[i].hint;
 }

@@ -27,7 +27,9 @@ void media_expect_free(struct media_expect *m);
  * capture time are forgotten. */
 void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
                       const struct media_hint *hint, ts_ns when);
-/* The hint for an endpoint, or NULL if SDP never named it. O(1). */
+/* The hint for an endpoint, or NULL if SDP never named it. O(1). An
+ * endpoint announced on port p also answers for p + 1 (its RTCP); an
+ * announcement of p + 1 itself comes first. */
 const struct media_hint *media_expect_find(const struct media_expect *m, const struct ip_addr *addr,
                                            uint16_t port);
 

@@ -409,15 +409,35 @@ static void media_expect_evicts_oldest_when_full(void **state)
     struct media_expect *m = media_expect_new(&lim);
     struct media_hint h = { .clock_pt = 255 };
     struct ip_addr a = { .family = 4, .b = { 192, 0, 2, 1 } };
-    for (uint16_t p = 1000; p < 1016; p++)
+    for (uint16_t p = 1000; p < 1032; p += 2)
         media_expect_add(m, &a, p, &h, p);
     assert_non_null(media_expect_find(m, &a, 1000));
     media_expect_add(m, &a, 1000, &h, 2000); /* refresh: now the youngest */
-    media_expect_add(m, &a, 3000, &h, 3000); /* evicts 1001, the oldest */
+    media_expect_add(m, &a, 3000, &h, 3000); /* evicts 1002, the oldest */
     assert_non_null(media_expect_find(m, &a, 1000));
-    assert_null(media_expect_find(m, &a, 1001));
+    assert_null(media_expect_find(m, &a, 1002));
+    assert_null(media_expect_find(m, &a, 1003)); /* its RTCP went with it */
     assert_non_null(media_expect_find(m, &a, 3000));
-    assert_non_null(media_expect_find(m, &a, 1015));
+    assert_non_null(media_expect_find(m, &a, 1030));
+    media_expect_free(m);
+}
+
+/* One entry answers for the RTP port and the RTCP port after it; a port
+ * announced itself comes first. */
+static void media_expect_covers_rtcp_on_the_next_port(void **state)
+{
+    (void)state;
+    struct media_expect *m = media_expect_new(&limits_default);
+    struct media_hint h1 = { .clock_pt = 255, .call_id = "one" }, h2 = { .clock_pt = 255, .call_id = "two" };
+    struct ip_addr a = { .family = 4, .b = { 192, 0, 2, 1 } };
+    media_expect_add(m, &a, 4000, &h1, 1);
+    assert_string_equal(media_expect_find(m, &a, 4001)->call_id, "one");
+    assert_null(media_expect_find(m, &a, 4002));
+    assert_null(media_expect_find(m, &a, 3999));
+    media_expect_add(m, &a, 4001, &h2, 2);
+    assert_string_equal(media_expect_find(m, &a, 4001)->call_id, "two");
+    assert_string_equal(media_expect_find(m, &a, 4002)->call_id, "two");
+    assert_string_equal(media_expect_find(m, &a, 4000)->call_id, "one");
     media_expect_free(m);
 }
 
@@ -441,6 +461,7 @@ int main(void)
         cmocka_unit_test(calls_ndjson_time_out_on_capture_time),
         cmocka_unit_test(calls_reinvite_changing_media_security_is_flagged),
         cmocka_unit_test(media_expect_evicts_oldest_when_full),
+        cmocka_unit_test(media_expect_covers_rtcp_on_the_next_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
