@@ -9,14 +9,15 @@
 #
 # Needs root on Debian 12; installs tcpdump, wireshark-common (editcap, capinfos),
 # tcpreplay (tcprewrite), python3-scapy and iproute2 when missing. Takes about 30 s.
-# Idempotent: namespaces are deleted and re-made, outputs overwritten.
+# Idempotent: namespaces ($NETNS_PREFIX in front) are deleted and re-made, outputs overwritten.
 # Usage: pcaps/make-capture-traces.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/capture
 tools=$here/tools
 py=/usr/bin/python3 # Debian's, which has scapy
-ns=sipsec-cap na=sipsec-cap-a nb=sipsec-cap-b
+. "$here/tools/capture-lib.sh"
+ns=$(netns_name sipsec-cap) na=$(netns_name sipsec-cap-a) nb=$(netns_name sipsec-cap-b)
 
 need() { # COMMAND PACKAGE
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -29,15 +30,8 @@ need tcprewrite tcpreplay
 need ip iproute2
 $py -c 'import scapy' 2>/dev/null || need scapy python3-scapy
 
-cleanup() {
-    for n in $ns $na $nb; do ip netns del $n 2>/dev/null || true; done
-}
-trap cleanup EXIT
-cleanup
 mkdir -p "$out"
-
-ip netns add $ns
-ip -n $ns link set lo mtu 1500 up
+netns_new $ns 1500
 
 # record FILE TCPDUMP-OPTIONS -- COMMAND...: capture on the namespace's loopback while
 # COMMAND runs inside it. FILTER is in $filter (default: everything).
@@ -49,13 +43,9 @@ record() {
     while [ "$1" != "--" ]; do opts="$opts $1"; shift; done
     shift
     # shellcheck disable=SC2086
-    ip netns exec $ns timeout 60 tcpdump -q -U $opts -w "$file" $filter 2>/dev/null &
-    tp=$!
-    sleep 1
+    capture_start $ns "$file" "$filter" $opts
     ip netns exec $ns "$@"
-    sleep 1
-    kill -INT $tp 2>/dev/null || true
-    wait $tp 2>/dev/null || true
+    capture_stop
 }
 
 # describe CASE COMMAND PROVES: write CASE.md beside the trace
@@ -211,29 +201,14 @@ describe not-a-capture "cat > not-a-capture.pcap (text)" \
 # between 10.98.0.1 and 10.98.0.3, sent by scapy through the kernel (this kernel has no
 # xfrm ESP: "ip xfrm state add" answers "Requested type not found"), and IKEv2 datagrams on
 # UDP 500 and 4500 (with the non-ESP marker) from a python socket; tcpdump on the veth.
-ip netns add $na
-ip netns add $nb
-ip link add sxcap-a type veth peer name sxcap-b
-ip link set sxcap-a netns $na
-ip link set sxcap-b netns $nb
-ip -n $na addr add 10.98.0.1/24 dev sxcap-a
-ip -n $nb addr add 10.98.0.2/24 dev sxcap-b
-ip -n $nb addr add 10.98.0.3/24 dev sxcap-b
-for n in $na $nb; do ip -n $n link set lo up; done
-ip -n $na link set sxcap-a up
-ip -n $nb link set sxcap-b up
-sleep 1
-ip netns exec $na timeout 60 tcpdump -q -U -i sxcap-a -w "$out/esp-ike.pcap" 'ip and not icmp' 2>/dev/null &
-tp=$!
-sleep 1
+netns_pair $na sxcap-a 10.98.0.1/24 $nb sxcap-b "10.98.0.2/24 10.98.0.3/24"
+capture_start $na "$out/esp-ike.pcap" 'ip and not icmp' -i sxcap-a
 ip netns exec $na $X ike 10.98.0.2 500 500
 ip netns exec $na $py "$tools/esp_send.py" 10.98.0.1 10.98.0.2 0x00001001 4
 ip netns exec $nb $py "$tools/esp_send.py" 10.98.0.2 10.98.0.1 0x00002002 4
 ip netns exec $na $X ike 10.98.0.3 4500 4500
 ip netns exec $na $py "$tools/esp_send.py" 10.98.0.1 10.98.0.3 0x00003003 3 4500
-sleep 1
-kill -INT $tp 2>/dev/null || true
-wait $tp 2>/dev/null || true
+capture_stop
 describe esp-ike "two netns over veth, tcpdump -i sxcap-a; xfer.py ike 10.98.0.2 500 500; esp_send.py 10.98.0.1 10.98.0.2 0x00001001 4 (netns a); esp_send.py 10.98.0.2 10.98.0.1 0x00002002 4 (netns b); xfer.py ike 10.98.0.3 4500 4500; esp_send.py 10.98.0.1 10.98.0.3 0x00003003 3 4500" \
     "ipsec section: hosts 10.98.0.1/10.98.0.2 with ESP both ways (SPIs 0x00001001, 0x00002002; 4 packets each way) and 1 IKE datagram on UDP 500; hosts 10.98.0.1/10.98.0.3 with 3 ESP-in-UDP packets (SPI 0x00003003) and 1 IKE datagram on UDP 4500 behind the non-ESP marker. tshark: $(tshark -n -r "$out/esp-ike.pcap" -Y esp -T fields -e esp.spi 2>/dev/null | sort | uniq -c | tr -s ' \n' ' '); isakmp frames $(tshark -n -r "$out/esp-ike.pcap" -Y isakmp 2>/dev/null | wc -l)."
 facts esp-ike "(.ipsec | length) == 2" '(.ipsec[] | select(.hosts == ["10.98.0.1","10.98.0.2"]) | [.esp_packets, .ike_packets, (.spis | sort)]) == [8, 1, ["0x00001001","0x00002002"]]' '(.ipsec[] | select(.hosts == ["10.98.0.1","10.98.0.3"]) | [.esp_packets, .ike_packets, .spis]) == [3, 1, ["0x00003003"]]'

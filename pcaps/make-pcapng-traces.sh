@@ -15,7 +15,8 @@
 # Variants made from that file: two-links-filter (the same file, -f tcp), two-links-truncated
 # (cut 100 bytes before its end, inside the last block), two-links-oversize (a block length in
 # the middle rewritten to 0x7ffffff0 by a few lines of Python). Certificates: pcaps/tls/pki.
-# Needs root, sipp, tcpdump, mergecap, iproute2, python3. Namespaces deleted afterwards.
+# Needs root, sipp, tcpdump, mergecap, iproute2, python3. Namespaces ($NETNS_PREFIX in front)
+# deleted afterwards.
 #
 #   sh pcaps/make-pcapng-traces.sh
 set -eu
@@ -25,32 +26,19 @@ SC=$HERE/sip/scenarios
 P=$HERE/tls/pki
 TOOL=$HERE/tools/tls_sip.py
 PY=/usr/bin/python3
-GW=pcapng-gw SBC=pcapng-sbc
+. "$HERE/tools/capture-lib.sh"
+GW=$(netns_name pcapng-gw) SBC=$(netns_name pcapng-sbc)
 mkdir -p "$OUT"
 [ -f "$P/done" ] || { echo "no PKI: run pcaps/make-tls-traces.sh first" >&2; exit 1; }
 
-ip netns del $GW 2>/dev/null || true
-ip netns del $SBC 2>/dev/null || true
-TMP=$(mktemp -d)
-trap 'ip netns del $GW 2>/dev/null || true; ip netns del $SBC 2>/dev/null || true; rm -rf "$TMP"' EXIT INT TERM
-ip netns add $GW
-ip netns add $SBC
-ip link add pcapng-v0 type veth peer name pcapng-v1
-ip link set pcapng-v0 netns $GW
-ip link set pcapng-v1 netns $SBC
-ip -n $GW addr add 10.99.0.1/24 dev pcapng-v0
-ip -n $SBC addr add 10.99.0.2/24 dev pcapng-v1
-ip -n $GW link set pcapng-v0 up
-ip -n $SBC link set pcapng-v1 up
-ip -n $GW link set lo up
-ip -n $SBC link set lo up
+capture_tmp
+TMP=$CAP_TMP
+netns_pair $GW pcapng-v0 10.99.0.1/24 $SBC pcapng-v1 10.99.0.2/24
 
-ip netns exec $SBC tcpdump -i pcapng-v1 -U -s 0 -w "$TMP/leg1.pcap" "udp port 5060" >/dev/null 2>&1 &
-T1=$!
-ip netns exec $SBC tcpdump -i any --time-stamp-precision=nano -U -s 0 -w "$TMP/leg2.pcap" \
-    "tcp port 5061" >/dev/null 2>&1 &
-T2=$!
-sleep 1.5
+capture_start $SBC "$TMP/leg1.pcap" "udp port 5060" -i pcapng-v1
+T1=$CAP_PID
+capture_start $SBC "$TMP/leg2.pcap" "tcp port 5061" -i any --time-stamp-precision=nano
+T2=$CAP_PID
 
 # leg 1: the call from the gateway to the SBC
 timeout 20 ip netns exec $SBC sipp -sf "$SC/uas-200.xml" -i 10.99.0.2 -p 5060 -t u1 -m 1 -timeout 15s \
@@ -76,10 +64,8 @@ timeout 20 ip netns exec $SBC $PY "$TOOL" client --connect 127.0.0.2:5061 --cert
 wait $S || echo "tls server exited $?" >&2
 wait $UAC || echo "uac exited $?" >&2
 wait $UAS || echo "uas exited $?" >&2
-sleep 1
-kill $T1 $T2 2>/dev/null || true
-wait $T1 2>/dev/null || true
-wait $T2 2>/dev/null || true
+capture_stop "$T1"
+capture_stop "$T2"
 
 mergecap -w "$OUT/two-links-sbc.pcapng" "$TMP/leg1.pcap" "$TMP/leg2.pcap"
 echo "--keylog two-links-sbc.keylog" >"$OUT/two-links-sbc.args"

@@ -2,9 +2,9 @@
 # make-sip-tls-traces.sh: records pcaps/sip/tls-opaque-{rtp,srtp}.pcap, SIP over TLS on 5061 that
 # sipsec cannot read (no keys given) followed by media between the same two hosts.
 #
-# Two network namespaces of our own joined by a veth pair: sipmedia-tlsa (10.77.0.1, the phone)
-# and sipmedia-tlsb (10.77.0.2, the PBX); tcpdump captures on the PBX side. openssl s_server and
-# s_client (TLS 1.2, so the certificates are visible) carry a SIP INVITE / 100 / 180 / 200 / ACK
+# Two network namespaces of our own ($NETNS_PREFIX in front) joined by a veth pair:
+# sipmedia-tlsa (10.77.0.1, the phone) and sipmedia-tlsb (10.77.0.2, the PBX); tcpdump captures
+# on the PBX side. openssl s_server and s_client (TLS 1.2, so the certificates are visible) carry a SIP INVITE / 100 / 180 / 200 / ACK
 # and later BYE / 200 as text; after the 200, tests/tools/rtp_send.py sends 4 s of speech-like
 # G.711 each way: in clear for tls-opaque-rtp, protected by libsrtp2 (python3-pylibsrtp,
 # AES_CM_128_HMAC_SHA1_80, the key of the SDP's a=crypto) for tls-opaque-srtp.
@@ -19,31 +19,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$here/sip
 send=$here/../tests/tools/rtp_send.py
 py=/usr/bin/python3
-na=sipmedia-tlsa nb=sipmedia-tlsb
 A=10.77.0.1 B=10.77.0.2
-tmp=$(mktemp -d)
-
-cleanup() {
-    ip netns del $na 2>/dev/null || true
-    ip netns del $nb 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cleanup
-mkdir -p "$tmp" "$out"
+. "$here/tools/capture-lib.sh"
+na=$(netns_name sipmedia-tlsa) nb=$(netns_name sipmedia-tlsb)
+capture_tmp
+tmp=$CAP_TMP
+mkdir -p "$out"
 $py -c 'import pylibsrtp' || { echo "needs python3-pylibsrtp (apt-get install python3-pylibsrtp)" >&2; exit 1; }
-
-ip netns add $na
-ip netns add $nb
-ip link add smtls-a type veth peer name smtls-b
-ip link set smtls-a netns $na
-ip link set smtls-b netns $nb
-ip -n $na addr add $A/24 dev smtls-a
-ip -n $nb addr add $B/24 dev smtls-b
-for n in $na $nb; do ip -n $n link set lo up; done
-ip -n $na link set smtls-a up
-ip -n $nb link set smtls-b up
-sleep 1
+netns_pair $na smtls-a $A/24 $nb smtls-b $B/24
 
 # Certificates: the PBX's (serverAuth) and the phone's (clientAuth), self-signed, 2048-bit.
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$tmp/pbx.key" -out "$tmp/pbx.crt" \
@@ -81,11 +64,8 @@ record() { # CASE PROFILE CRYPTO SERVER-VERIFY CLIENT-CERT-ARGS SRTP?
     srtp_args=""
     if [ "$6" = yes ]; then srtp_args="--srtp $KEY"; fi
 
-    timeout 40 ip netns exec $nb tcpdump -q -i smtls-b -U -s 0 -w "$pcap" \
-        "host $A and host $B and not icmp and not arp" 2>/dev/null &
-    tp=$!
+    capture_start $nb "$pcap" "host $A and host $B and not icmp and not arp" -i smtls-b
     # no receivers: each sender's socket is bound to the port the other end sends to
-    sleep 1
     # the PBX: 100 + 180 + 200 after the INVITE, 200 to the BYE
     (sleep 1.5; msg "SIP/2.0 100 Trying" "1 INVITE" ""; msg "SIP/2.0 180 Ringing" "1 INVITE" "";
      sleep 0.5; msg "SIP/2.0 200 OK" "1 INVITE" "$answer"; sleep 6.5; msg "SIP/2.0 200 OK" "2 BYE" "";
@@ -112,10 +92,8 @@ record() { # CASE PROFILE CRYPTO SERVER-VERIFY CLIENT-CERT-ARGS SRTP?
     wait $m1 $m2
     wait $cli || true
     wait $srv || true
-    sleep 1
-    kill $tp 2>/dev/null || true
-    wait $tp 2>/dev/null || true
-    echo "$case: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
+    capture_stop
+    capture_count "$case" "$pcap"
 }
 
 record tls-opaque-rtp RTP/AVP "" "-Verify 1" "-cert $tmp/phone.crt -key $tmp/phone.key" no

@@ -1,8 +1,8 @@
 #!/bin/sh
 # make-tls-traces.sh: records the TLS test traces in pcaps/tls/ with real `openssl s_server`
 # and `openssl s_client` on loopback (client 127.0.0.1, server 127.0.0.2), captured by
-# tcpdump -i lo inside a network namespace of its own (tls-x, deleted at exit), so other
-# programs on the host's loopback never get into a trace. Certificates with chosen properties
+# tcpdump -i lo inside a network namespace of its own (tls-x, $NETNS_PREFIX in front, deleted
+# at exit), so other programs on the host's loopback never get into a trace. Certificates with chosen properties
 # are made fresh by `openssl req`/`ca` into pcaps/tls/pki/ (kept, so a golden's SHA-1s can be
 # traced back to a PEM). Validity periods are absolute dates around the goldens' --now
 # 2026-01-01T00:00:00Z. Needs root (ip netns, tcpdump). Every step is bounded by a timeout.
@@ -162,71 +162,52 @@ subjectAltName = DNS:um.example.com" "$I"
 
 # ---- capture ------------------------------------------------------------------------
 
-NS=tls-x
+. "$HERE/tools/capture-lib.sh"
+NS=$(netns_name tls-x)
 IN="ip netns exec $NS"
-netns_up() {
-    ip netns del $NS 2>/dev/null || true
-    ip netns add $NS
-    $IN ip link set lo up
-    trap 'ip netns del $NS 2>/dev/null || true' EXIT INT TERM
+
+# serve NAME PORT SECONDS "s_server args": s_server for one connection, in the background (SRV)
+serve() {
+    # shellcheck disable=SC2086
+    $IN timeout "$3" openssl s_server -accept "$SERVER:$2" -naccept 1 -quiet $4 \
+        >"$OUT/.$1.server.log" 2>&1 </dev/null &
+    SRV=$!
 }
 
-capture_start() { # $1 = pcap, $2 = port, $3 = tcp | udp (default tcp)
-    rm -f "$1"
-    $IN tcpdump -i lo -U -s 0 -w "$1" "host $CLIENT and host $SERVER and ${3:-tcp} port $2" >/dev/null 2>&1 &
-    TCPDUMP=$!
-    sleep 1
+# call NAME HOST:PORT SECONDS LINGER "s_client args": s_client sends one SIP OPTIONS line,
+# waits LINGER seconds and closes
+call() {
+    # shellcheck disable=SC2086
+    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep "$4") |
+        $IN timeout "$3" openssl s_client -connect "$2" $5 >"$OUT/.$1.client.log" 2>&1 ||
+        echo "$1: s_client exited $?" >&2
 }
 
-capture_stop() {
-    sleep 1
-    kill "$TCPDUMP" 2>/dev/null || true
-    wait "$TCPDUMP" 2>/dev/null || true
+# case_done NAME PID...: stop the server (and relay), then the capture; count; drop the logs
+case_done() {
+    name=$1
+    shift
+    sleep 0.5
+    kill "$@" 2>/dev/null || true
+    wait "$@" 2>/dev/null || true
+    capture_stop
+    capture_count "$name" "$OUT/$name.pcap"
+    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
 }
 
-# tls_case NAME PORT "s_server args" "s_client args"
+# tls_case NAME PORT "s_server args" "s_client args" [udp]
 # The client sends one SIP OPTIONS line and closes; s_server serves one connection.
 tls_case() {
-    name=$1 port=$2 sargs=$3 cargs=$4
-    pcap=$OUT/$name.pcap
-    capture_start "$pcap" "$port"
-    # shellcheck disable=SC2086
-    $IN timeout 15 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
-        >"$OUT/.$name.server.log" 2>&1 </dev/null &
-    SRV=$!
+    capture_start "$NS" "$OUT/$1.pcap" "host $CLIENT and host $SERVER and ${5:-tcp} port $2" -i lo
+    serve "$1" "$2" 15 "$3"
     sleep 1
-    # shellcheck disable=SC2086
-    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 1) |
-        $IN timeout 10 openssl s_client -connect "$SERVER:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
-        echo "$name: s_client exited $?" >&2
-    sleep 0.5
-    kill "$SRV" 2>/dev/null || true
-    wait "$SRV" 2>/dev/null || true
-    capture_stop
-    echo "$name: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
-    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
+    call "$1" "$SERVER:$2" 10 1 "$4"
+    case_done "$1" "$SRV"
 }
 
 # dtls_case NAME PORT "s_server args" "s_client args": as tls_case, over UDP (DTLS).
 dtls_case() {
-    name=$1 port=$2 sargs=$3 cargs=$4
-    pcap=$OUT/$name.pcap
-    capture_start "$pcap" "$port" udp
-    # shellcheck disable=SC2086
-    $IN timeout 15 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
-        >"$OUT/.$name.server.log" 2>&1 </dev/null &
-    SRV=$!
-    sleep 1
-    # shellcheck disable=SC2086
-    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 1) |
-        $IN timeout 10 openssl s_client -connect "$SERVER:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
-        echo "$name: s_client exited $?" >&2
-    sleep 0.5
-    kill "$SRV" 2>/dev/null || true
-    wait "$SRV" 2>/dev/null || true
-    capture_stop
-    echo "$name: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
-    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
+    tls_case "$1" "$2" "$3" "$4" udp
 }
 
 # dtls_impaired_case NAME PORT PLAN "s_server args" "s_client args": as dtls_case, but the
@@ -234,29 +215,13 @@ dtls_case() {
 # the server's datagrams as PLAN says; the capture is the client <-> relay leg.
 RELAY=127.0.0.3
 dtls_impaired_case() {
-    name=$1 port=$2 plan=$3 sargs=$4 cargs=$5
-    pcap=$OUT/$name.pcap
-    rm -f "$pcap"
-    $IN tcpdump -i lo -U -s 0 -w "$pcap" "host $CLIENT and host $RELAY and udp port $port" >/dev/null 2>&1 &
-    TCPDUMP=$!
-    sleep 1
-    # shellcheck disable=SC2086
-    $IN timeout 20 openssl s_server -accept "$SERVER:$port" -naccept 1 -quiet $sargs \
-        >"$OUT/.$name.server.log" 2>&1 </dev/null &
-    SRV=$!
-    $IN timeout 20 /usr/bin/python3 "$HERE/tools/udp-impair.py" $RELAY "$port" $SERVER "$plan" 3 &
+    capture_start "$NS" "$OUT/$1.pcap" "host $CLIENT and host $RELAY and udp port $2" -i lo
+    serve "$1" "$2" 20 "$4"
+    $IN timeout 20 /usr/bin/python3 "$HERE/tools/udp-impair.py" $RELAY "$2" $SERVER "$3" 3 &
     RLY=$!
     sleep 1
-    # shellcheck disable=SC2086
-    (printf 'OPTIONS sip:um.example.com SIP/2.0\r\n\r\n'; sleep 4) |
-        $IN timeout 15 openssl s_client -connect "$RELAY:$port" $cargs >"$OUT/.$name.client.log" 2>&1 ||
-        echo "$name: s_client exited $?" >&2
-    sleep 0.5
-    kill "$SRV" "$RLY" 2>/dev/null || true
-    wait "$SRV" "$RLY" 2>/dev/null || true
-    capture_stop
-    echo "$name: $(tcpdump -r "$pcap" 2>/dev/null | wc -l) packets"
-    rm -f "$OUT/.$name.server.log" "$OUT/.$name.client.log"
+    call "$1" "$RELAY:$2" 15 4 "$5"
+    case_done "$1" "$SRV" "$RLY"
 }
 
 P=$PKI
@@ -336,13 +301,13 @@ run_case() {
             "-dtls1_2 -mtu 400 -servername um.example.com -cert $P/gw-both.pem -key $P/gw-both.key $CHAIN $TRUST" ;;
     dtls-lost-fragment) # public dtls1_2.pcap without frame 8: a Certificate fragment lost for good
         editcap "$HERE/public/dtls1_2.pcap" "$OUT/dtls-lost-fragment.pcap" 8
-        echo "dtls-lost-fragment: $(tcpdump -r "$OUT/dtls-lost-fragment.pcap" 2>/dev/null | wc -l) packets" ;;
+        capture_count dtls-lost-fragment "$OUT/dtls-lost-fragment.pcap" ;;
     *) echo "unknown case $1" >&2; exit 64 ;;
     esac
 }
 
 make_pki
-netns_up
+netns_new "$NS"
 ALL="mtls-ok mtls-no-client-cert mtls-client-serverauth-only tls12-rsa-selfsigned tls12-ecdhe-ec tls13
      tls10-ecdhe tls11-rsa server-expired server-not-yet-valid server-expiring server-noeku-name-mismatch
      ca-chain-trusted ca-missing-intermediate ca-root-not-in-file dtls12-mtu400-mtls

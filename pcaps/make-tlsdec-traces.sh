@@ -5,7 +5,8 @@
 # s_server / s_client -keylogfile. Each case keeps CASE.pcap, the key log CASE.keylog (the
 # secrets are test secrets of throwaway connections) and CASE.args. Certificates come from
 # pcaps/tls/pki (pcaps/make-tls-traces.sh). Captured inside a network namespace made here
-# (decrypt-x, or $NS), deleted afterwards. Needs root. Every step is bounded by a timeout.
+# (decrypt-x with $NETNS_PREFIX in front, or $NS), deleted afterwards. Needs root. Every step is
+# bounded by a timeout.
 #
 #   sh pcaps/make-tlsdec-traces.sh                  # all cases
 #   sh pcaps/make-tlsdec-traces.sh tls12-gcm-415    # one case
@@ -14,34 +15,23 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/tlsdec
 P=$HERE/tls/pki
 TOOL=$HERE/tools/tls_sip.py
-NS=${NS:-decrypt-x}
+. "$HERE/tools/capture-lib.sh"
+NS=${NS:-$(netns_name decrypt-x)}
 SERVER=127.0.0.2
 PY=/usr/bin/python3
 mkdir -p "$OUT"
 [ -f "$P/done" ] || { echo "no PKI: run pcaps/make-tls-traces.sh first" >&2; exit 1; }
 
-ip netns del $NS 2>/dev/null || true
-ip netns add $NS
-trap 'ip netns del $NS 2>/dev/null || true' EXIT INT TERM
-ip netns exec $NS ip link set lo up
+netns_new "$NS"
 NX="ip netns exec $NS"
 
-capture_start() { # $1 = pcap
-    rm -f "$1"
-    $NX tcpdump -i lo -U -s 0 -w "$1" "tcp port 5061" >/dev/null 2>&1 &
-    TCPDUMP=$!
-    sleep 1
-}
-
-capture_stop() {
-    sleep 1
-    kill "$TCPDUMP" 2>/dev/null || true
-    wait "$TCPDUMP" 2>/dev/null || true
+capture() { # $1 = pcap
+    capture_start "$NS" "$1" "tcp port 5061" -i lo
 }
 
 # leaf + issuing CA, as each side sends its chain
-TMP=$(mktemp -d)
-trap 'ip netns del $NS 2>/dev/null || true; rm -rf "$TMP"' EXIT INT TERM
+capture_tmp
+TMP=$CAP_TMP
 cat "$P/um-server.pem" "$P/inter/ca.pem" >"$TMP/um-chain.pem"
 cat "$P/gw-both.pem" "$P/inter/ca.pem" >"$TMP/gw-chain.pem"
 SRV="--cert $TMP/um-chain.pem --key $P/um-server.key"
@@ -52,7 +42,7 @@ GW="--cert $TMP/gw-chain.pem --key $P/gw-both.key"
 py_case() {
     name=$1 sargs=$2 cargs=$3
     rm -f "$OUT/$name.keylog"
-    capture_start "$OUT/$name.pcap"
+    capture "$OUT/$name.pcap"
     # shellcheck disable=SC2086
     timeout 20 $NX $PY "$TOOL" server --listen $SERVER:5061 $sargs &
     S=$!
@@ -63,7 +53,7 @@ py_case() {
     wait $S || echo "$name: server exited $?" >&2
     capture_stop
     echo "--keylog $name.keylog" >"$OUT/$name.args"
-    echo "$name: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
+    capture_count "$name" "$OUT/$name.pcap"
 }
 
 # ossl_case NAME "s_server args" "s_client args" [keyupdate]: openssl s_server and s_client
@@ -74,7 +64,7 @@ ossl_case() {
     name=$1 sargs=$2 cargs=$3 ku=${4:-}
     rm -f "$OUT/$name.keylog"
     $PY "$TOOL" text --ruri-host um.example.com --out-dir "$TMP"
-    capture_start "$OUT/$name.pcap"
+    capture "$OUT/$name.pcap"
     # shellcheck disable=SC2086
     (sleep 2.5; cat "$TMP/responses.txt"; sleep 1; [ -n "$ku" ] && printf 'k\n'; sleep 2) |
         timeout 20 $NX openssl s_server -accept $SERVER:5061 -naccept 1 $sargs >"$TMP/s.log" 2>&1 &
@@ -87,7 +77,7 @@ ossl_case() {
     wait $S || echo "$name: s_server exited $?" >&2
     capture_stop
     echo "--keylog $name.keylog" >"$OUT/$name.args"
-    echo "$name: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
+    capture_count "$name" "$OUT/$name.pcap"
 }
 
 OSRV="-cert $P/um-server.pem -key $P/um-server.key -cert_chain $P/inter/ca.pem"
