@@ -42,56 +42,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static FILE *out;
-static uint64_t now_us = 1767225600ull * 1000000ull; /* 2026-01-01T00:00:00Z */
-static uint64_t written, packets;
-
-static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
-static void le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
+#include "pcap_gen.h"
 
 /* Writes one record: Ethernet + IPv4 header built here, L4 header + payload given. */
 static void emit(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *l4, size_t l4len)
 {
     static uint8_t frame[2048];
-    uint8_t rec[16];
-    size_t len = 14 + 20 + l4len;
-    uint8_t *ip = frame + 14;
-    uint32_t sum = 0;
 
-    memcpy(frame, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    put16(ip + 2, (unsigned)(20 + l4len));
-    put16(ip + 4, (unsigned)(packets & 0xffff));
-    ip[6] = 0x40; /* DF */
-    ip[8] = 64;
-    ip[9] = proto;
-    put32(ip + 12, src);
-    put32(ip + 16, dst);
-    for (int i = 0; i < 20; i += 2)
-        sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put16(ip + 10, ~sum & 0xffff);
-    memcpy(ip + 20, l4, l4len);
-
-    now_us += 5;
-    le32(rec, (uint32_t)(now_us / 1000000));
-    le32(rec + 4, (uint32_t)(now_us % 1000000));
-    le32(rec + 8, (uint32_t)len);
-    le32(rec + 12, (uint32_t)len);
-    fwrite(rec, 1, 16, out);
-    fwrite(frame, 1, len, out);
-    written += 16 + len;
-    packets++;
+    pcap_gen_eth_ip4(frame, src, dst, proto, l4len);
+    memcpy(frame + PCAP_ETH_IP4_LEN, l4, l4len);
+    pcap_gen_record(frame, PCAP_ETH_IP4_LEN + l4len, 5);
 }
 
 struct rtp { uint16_t seq; uint32_t ts, ssrc; };
@@ -122,15 +82,7 @@ static void tcp_seg(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, 
 {
     static uint8_t b[20 + 1460];
 
-    put16(b, sport);
-    put16(b + 2, dport);
-    put32(b + 4, seq);
-    put32(b + 8, ack);
-    b[12] = 5 << 4;
-    b[13] = flags;
-    put16(b + 14, 65535);
-    put16(b + 16, 0);
-    put16(b + 18, 0);
+    pcap_gen_tcp(b, sport, dport, seq, ack, flags);
     /* Each data segment is one TLS 1.2 application_data record (5-byte header + 1455 bytes
      * of pseudo-ciphertext), as on a SIP-over-TLS connection after its handshake. */
     if (paylen >= 5) {
@@ -185,18 +137,10 @@ static void tcp_step(int i, struct tcp *t)
 
 static void file_open(const char *path)
 {
-    static char buf[1 << 20];
-    out = fopen(path, "wb");
-    if (out == NULL) {
+    if (pcap_gen_open(path) == NULL) {
         perror("gen");
         exit(1);
     }
-    setvbuf(out, buf, _IOFBF, sizeof buf);
-    uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
-    le32(hdr + 16, 65535);
-    le32(hdr + 20, 1); /* LINKTYPE_ETHERNET */
-    fwrite(hdr, 1, 24, out);
-    written = 24;
 }
 
 static int file_close(const char *path)
@@ -248,15 +192,8 @@ static void sip_send(uint32_t k, bool to_pbx, const char *text, size_t len)
         c->open = 1;
     }
     static uint8_t b[20 + 2048];
-    put16(b, to_pbx ? sport : 5060);
-    put16(b + 2, to_pbx ? 5060 : sport);
-    put32(b + 4, to_pbx ? c->cseq : c->sseq);
-    put32(b + 8, to_pbx ? c->sseq : c->cseq);
-    b[12] = 5 << 4;
-    b[13] = ACK | PSH;
-    put16(b + 14, 65535);
-    put16(b + 16, 0);
-    put16(b + 18, 0);
+    pcap_gen_tcp(b, to_pbx ? sport : 5060, to_pbx ? 5060 : sport, to_pbx ? c->cseq : c->sseq,
+                 to_pbx ? c->sseq : c->cseq, ACK | PSH);
     memcpy(b + 20, text, len);
     emit(to_pbx ? phone : pbx, to_pbx ? pbx : phone, 6, b, 20 + len);
     if (to_pbx)
@@ -512,25 +449,16 @@ int main(int argc, char **argv)
     }
     struct rtp *r = calloc((size_t)nrtp, sizeof *r);
     struct tcp *t = calloc((size_t)ntcp, sizeof *t);
-    out = fopen(argv[1], "wb");
-    if (!r || !t || !out) {
+    if (!r || !t || pcap_gen_open(argv[1]) == NULL) {
         perror("gen");
         return 1;
     }
-    static char buf[1 << 20];
-    setvbuf(out, buf, _IOFBF, sizeof buf);
     for (int i = 0; i < nrtp; i++) {
         r[i].ssrc = 0x5e000000u + (uint32_t)i * 2654435761u % 0xffffff;
         r[i].seq = (uint16_t)(i * 97);
     }
     for (int i = 0; i < ntcp; i++)
         t[i].sport = (uint16_t)(40000 + i);
-
-    uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
-    le32(hdr + 16, 65535);
-    le32(hdr + 20, 1); /* LINKTYPE_ETHERNET */
-    fwrite(hdr, 1, 24, out);
-    written = 24;
 
     uint64_t n = 0;
     int ri = 0, ti = 0;
@@ -543,13 +471,7 @@ int main(int argc, char **argv)
             ti = (ti + 1) % ntcp;
         }
     }
-    if (fclose(out) != 0) {
-        perror("gen");
-        return 1;
-    }
-    printf("%s: %llu packets, %llu bytes\n", argv[1], (unsigned long long)packets,
-           (unsigned long long)written);
     free(r);
     free(t);
-    return 0;
+    return file_close(argv[1]);
 }

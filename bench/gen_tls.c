@@ -29,65 +29,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcap_gen.h"
+
 enum { DATA_RECORDS = 2, MSS = 1460, MAX_MSG = 8192 };
-
-static FILE *out;
-static uint64_t now_us = 1767225600ull * 1000000ull; /* 2026-01-01T00:00:00Z */
-static uint64_t written, packets;
-
-static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put24(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 16); put16(p + 1, v & 0xffff); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-static void le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
 
 /* One record: Ethernet + IPv4 + TCP header built here, payload given. */
 static void emit_tcp(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, uint32_t seq, uint32_t ack,
                      uint8_t flags, const uint8_t *pay, size_t paylen)
 {
-    static uint8_t frame[14 + 20 + 20 + MSS];
-    uint8_t rec[16];
-    size_t len = 14 + 20 + 20 + paylen;
-    uint8_t *ip = frame + 14, *tcp = ip + 20;
-    uint32_t sum = 0;
+    static uint8_t frame[PCAP_ETH_IP4_LEN + 20 + MSS];
+    uint8_t *tcp = frame + PCAP_ETH_IP4_LEN;
 
-    memcpy(frame, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    put16(ip + 2, (unsigned)(40 + paylen));
-    put16(ip + 4, (unsigned)(packets & 0xffff));
-    ip[6] = 0x40;
-    ip[8] = 64;
-    ip[9] = 6;
-    put32(ip + 12, src);
-    put32(ip + 16, dst);
-    for (int i = 0; i < 20; i += 2)
-        sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put16(ip + 10, ~sum & 0xffff);
-    put16(tcp, sport);
-    put16(tcp + 2, dport);
-    put32(tcp + 4, seq);
-    put32(tcp + 8, ack);
-    tcp[12] = 5 << 4;
-    tcp[13] = flags;
-    put16(tcp + 14, 65535);
-    put16(tcp + 16, 0);
-    put16(tcp + 18, 0);
+    pcap_gen_eth_ip4(frame, src, dst, 6, 20 + paylen);
+    pcap_gen_tcp(tcp, sport, dport, seq, ack, flags);
     if (paylen)
         memcpy(tcp + 20, pay, paylen);
-    now_us += 20;
-    le32(rec, (uint32_t)(now_us / 1000000));
-    le32(rec + 4, (uint32_t)(now_us % 1000000));
-    le32(rec + 8, (uint32_t)len);
-    le32(rec + 12, (uint32_t)len);
-    fwrite(rec, 1, 16, out);
-    fwrite(frame, 1, len, out);
-    written += 16 + len;
-    packets++;
+    pcap_gen_record(frame, PCAP_ETH_IP4_LEN + 20 + paylen, 20);
 }
 
 /* ---- TLS messages, built once ---- */
@@ -426,19 +383,11 @@ int main(int argc, char **argv)
     app_data(&data_c2s, 1400, 10);
     app_data(&data_s2c, 1400, 11);
 
-    out = fopen(argv[1], "wb");
     struct conn *k = calloc((size_t)nconc, sizeof *k);
-    if (out == NULL || k == NULL) {
+    if (k == NULL || pcap_gen_open(argv[1]) == NULL) {
         perror("gen_tls");
         return 1;
     }
-    static char iobuf[1 << 20];
-    setvbuf(out, iobuf, _IOFBF, sizeof iobuf);
-    uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
-    le32(hdr + 16, 65535);
-    le32(hdr + 20, 1); /* LINKTYPE_ETHERNET */
-    fwrite(hdr, 1, sizeof hdr, out);
-    written = sizeof hdr;
     unsigned next = 0;
     for (int i = 0; i < nconc; i++)
         conn_start(&k[i], next++);
