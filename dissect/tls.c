@@ -236,6 +236,21 @@ static void parse_certificate(struct hs_ctx *h, struct cur b, bool tls13_shape)
     emit(h, TLS_EV_CERTIFICATE);
 }
 
+/* DistinguishedName certificate_authorities<0..2^16-1> (RFC 5246 7.4.4, RFC 8446 4.2.4): how
+ * many whole names the list holds; a name cut short ends the count. */
+static size_t count_ca_names(struct cur *c)
+{
+    struct cur names = cur_take(c, cur_be16(c));
+    size_t n = 0;
+    while (cur_ok(&names) && cur_left(&names) >= 2) {
+        cur_skip(&names, cur_be16(&names));
+        if (names.short_read)
+            break;
+        n++;
+    }
+    return n;
+}
+
 /* TLS 1.3 CertificateRequest (RFC 8446 4.3.2): context, then extensions:
  * signature_algorithms (13) and certificate_authorities (47). */
 static void parse_certificate_request13(struct hs_ctx *h, struct cur b)
@@ -249,13 +264,7 @@ static void parse_certificate_request13(struct hs_ctx *h, struct cur b)
         if (type == 13) {
             ev->n_sig_algs = cur_be16(&e) / 2;
         } else if (type == 47) {
-            struct cur names = cur_take(&e, cur_be16(&e));
-            while (cur_ok(&names) && cur_left(&names) >= 2) {
-                cur_skip(&names, cur_be16(&names));
-                if (names.short_read)
-                    break;
-                ev->n_ca_names++;
-            }
+            ev->n_ca_names += count_ca_names(&e);
         }
     }
     emit(h, TLS_EV_CERTIFICATE_REQUEST);
@@ -274,13 +283,7 @@ static void parse_certificate_request(struct hs_ctx *h, struct cur b, uint16_t v
         ev->n_sig_algs = sig_len / 2;
         cur_skip(&b, sig_len);
     }
-    struct cur names = cur_take(&b, cur_be16(&b));
-    while (cur_ok(&names) && cur_left(&names) >= 2) {
-        cur_skip(&names, cur_be16(&names));
-        if (names.short_read)
-            break;
-        ev->n_ca_names++;
-    }
+    ev->n_ca_names += count_ca_names(&b);
     emit(h, TLS_EV_CERTIFICATE_REQUEST);
 }
 
