@@ -10,7 +10,8 @@
 #   `tshark -n -q --enable-heuristic rtp_udp -z rtp,streams` (on a 250000-packet sample, time
 #   scaled); json (every stream kept for the report) and ndjson on both sizes for peak RSS, the
 #   ndjson runs with --limit udp_idle_ms=5000 so that ended streams leave the table within the
-#   trace's 12.5 / 25 s of capture time (the default 60 s would outlast both).
+#   trace's 12.5 / 25 s of capture time (the default 60 s would outlast both). BENCH_TSHARK_FULL=1
+#   also runs tshark once on the whole 5-million-packet file.
 # bench/run.sh tls: a TLS-heavy trace (bench/gen_tls.c: 30000 TLS 1.2 handshakes with full
 #   certificate chains, one in four mutual TLS) against the bare loop and tshark extracting the
 #   same certificate fields (-T fields -e tls.handshake.certificate -e x509...): bench/tls.sh.
@@ -133,6 +134,12 @@ if [ "$mode" = media ]; then
         cpu "sipsec analyze --format ndjson (udp_idle_ms=5000), $pkts packets" "$half" 1 "$sipsec" analyze --format ndjson --limit udp_idle_ms=5000 -o /dev/null "$half"
         cpu "tshark -n -q --enable-heuristic rtp_udp -z rtp,streams: 250000-packet sample, time x$scale (RSS: the sample's)" \
             "$sample" "$scale" tshark -n -q --enable-heuristic rtp_udp -z rtp,streams -r "$sample"
+        # The projection multiplies tshark's start-up by the scale: BENCH_TSHARK_FULL=1 also runs
+        # it once on the whole file (about 35 s and 1.7 GB here).
+        if [ -n "${BENCH_TSHARK_FULL:-}" ]; then
+            (runs=1; cpu "tshark, the same command once on the whole file" "$full" 1 \
+                tshark -n -q --enable-heuristic rtp_udp -z rtp,streams -r "$full")
+        fi
         echo
         echo "Load average after: $(cut -d" " -f1-3 /proc/loadavg)."
     } | tee "$data/results-media.md"
