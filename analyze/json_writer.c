@@ -220,16 +220,32 @@ static void jw_raw_string_slow(struct jw *f, const char *s, size_t n)
     put_c(f, '"');
 }
 
-/* Decimal without printf: reports write millions of numbers. */
+/* Decimal without printf: reports write millions of numbers. Written
+ * straight into the buffer, two digits a step. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 static void put_u64(struct jw *w, uint64_t v)
 {
-    char b[24];
-    size_t i = sizeof b;
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put_mem(w, b + i, sizeof b - i);
+    size_t len = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        len++;
+    char *o = room(w, 20); /* UINT64_MAX has 20 digits */
+    size_t i = len;
+    while (v >= 100) {
+        i -= 2;
+        memcpy(o + i, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(o + i, digit_pairs + 2 * v, 2);
+    } else {
+        o[--i] = (char)('0' + v);
+    }
+    w->n += len;
 }
 
 void jw_key_n(struct jw *w, const char *key, size_t n)
@@ -273,26 +289,29 @@ void jw_str(struct jw *w, const char *s)
         jw_null(w);
         return;
     }
-    /* One loop finds both the end (NUL needs care too) and whether any
-     * byte needs escaping: the usual plain string is then one copy. */
+    /* The end by strlen, then whether any byte needs escaping eight bytes
+     * a step: the usual plain string is then one copy. */
+    size_t n = strlen(s);
     const unsigned char *u = (const unsigned char *)s;
-    size_t n = 0;
-    while (!needs_care[u[n]])
-        n++;
-    if (u[n] != '\0') {
-        jw_strn(w, s, n + strlen(s + n));
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        if (!word_plain(x))
+            break;
+    }
+    while (i < n && !needs_care[u[i]])
+        i++;
+    if (i < n || n + 2 > sizeof w->buf) {
+        jw_strn(w, s, n);
         return;
     }
     jw_next(w);
-    if (n + 2 <= sizeof w->buf) {
-        char *o = room(w, n + 2);
-        o[0] = '"';
-        memcpy(o + 1, s, n);
-        o[n + 1] = '"';
-        w->n += n + 2;
-    } else {
-        jw_raw_string(w, s, n);
-    }
+    char *o = room(w, n + 2);
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    w->n += n + 2;
     jw_done(w);
 }
 

@@ -54,7 +54,28 @@ void jw_ip(struct jw *w, const struct ip_addr *a);
  * A key, and key + value in one call. Inline so that the length of a
  * literal key is known at compile time (reports write millions of keys).
  */
-static inline void jw_key(struct jw *w, const char *key) { jw_key_n(w, key, strlen(key)); }
+static inline void jw_key(struct jw *w, const char *key)
+{
+    size_t n = strlen(key);
+    /* Compact output inside an object, room in the buffer: the key is a
+     * few stores (n is a constant here); anything else takes jw_key_n. */
+    if (!w->pretty && !w->after_key && w->depth > 0 && n <= 64 && sizeof w->buf - w->n >= n + 4) {
+        char *o = w->buf + w->n;
+        size_t k = 0;
+        if (!w->first[w->depth])
+            o[k++] = ',';
+        w->first[w->depth] = false;
+        o[k++] = '"';
+        memcpy(o + k, key, n);
+        k += n;
+        o[k++] = '"';
+        o[k++] = ':';
+        w->n += k;
+        w->after_key = true;
+        return;
+    }
+    jw_key_n(w, key, n);
+}
 static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); } /* NULL: null */
 static inline void jw_kint(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_int(w, v); }
 static inline void jw_kuint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_uint(w, v); }

@@ -170,6 +170,17 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* "00" .. "99": two digits a step. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static void put2(char *o, unsigned v)
+{
+    memcpy(o, digit_pairs + 2 * v, 2);
+}
+
 void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
 {
     int64_t sec = t / 1000000000;
@@ -183,24 +194,38 @@ void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
         sod += 86400;
         days--;
     }
-    int64_t y;
-    int mon, mday;
-    civil_from_days(days, &y, &mon, &mday);
-    /* Years past 9999 would not fit the format: clamp, they are bogus anyway. */
-    int year = y < 0 ? 0 : y > 9999 ? 9999 : (int)y;
-    /* "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" by hand: reports write two per call */
-    int us = (int)(ns / 1000) % 1000000;
-    int f[] = { year, mon, mday, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), us };
-    static const int width[] = { 4, 2, 2, 2, 2, 2, 6 };
-    static const char sep[] = "--T::.Z";
-    size_t n = 0;
-    for (int i = 0; i < 7; i++) {
-        for (int d = width[i] - 1, v = f[i]; d >= 0; d--, v /= 10)
-            out[n + (size_t)d] = (char)('0' + v % 10);
-        n += (size_t)width[i];
-        out[n++] = sep[i];
+    /* "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" by hand: reports write two per
+     * call. The date ("YYYY-MM-DDT") of the last day asked is kept. */
+    static _Thread_local int64_t last_days = INT64_MIN;
+    static _Thread_local char last_date[11];
+    if (days != last_days) {
+        int64_t y;
+        int mon, mday;
+        civil_from_days(days, &y, &mon, &mday);
+        /* Years past 9999 would not fit the format: clamp, they are bogus anyway. */
+        unsigned year = y < 0 ? 0 : y > 9999 ? 9999 : (unsigned)y;
+        put2(last_date, year / 100);
+        put2(last_date + 2, year % 100);
+        last_date[4] = '-';
+        put2(last_date + 5, (unsigned)mon);
+        last_date[7] = '-';
+        put2(last_date + 8, (unsigned)mday);
+        last_days = days;
     }
-    out[n] = '\0';
+    memcpy(out, last_date, 10);
+    out[10] = 'T';
+    unsigned s = (unsigned)sod, us = (unsigned)(ns / 1000) % 1000000;
+    put2(out + 11, s / 3600);
+    out[13] = ':';
+    put2(out + 14, s / 60 % 60);
+    out[16] = ':';
+    put2(out + 17, s % 60);
+    out[19] = '.';
+    put2(out + 20, us / 10000);
+    put2(out + 22, us / 100 % 100);
+    put2(out + 24, us % 100);
+    out[26] = 'Z';
+    out[27] = '\0';
 }
 
 bool ts_parse_iso(const char *s, ts_ns *out)

@@ -92,6 +92,52 @@ static void writer_formats_iso_times_in_utc(void **state)
     free(s);
 }
 
+/* The date part is kept between calls: times across days, back and forth,
+ * before 1970 and past year 9999 come out right whatever came before. */
+static void writer_formats_times_across_days(void **state)
+{
+    (void)state;
+    static const struct { ts_ns t; const char *want; } cases[] = {
+        { 1700000000123456789LL, "2023-11-14T22:13:20.123456Z" },
+        { 1700000000123456789LL + 86400LL * 1000000000, "2023-11-15T22:13:20.123456Z" },
+        { 1700000000000000999LL, "2023-11-14T22:13:20.000000Z" },
+        { 1767225599999999999LL, "2025-12-31T23:59:59.999999Z" },
+        { 1767225600000000000LL, "2026-01-01T00:00:00.000000Z" },
+        { 0, "1970-01-01T00:00:00.000000Z" },
+        { -1, "1969-12-31T23:59:59.999999Z" },
+        { 951782400LL * 1000000000 + 7000, "2000-02-29T00:00:00.000007Z" },
+        { INT64_MAX, "2262-04-11T23:47:16.854775Z" },
+        { INT64_MIN, "1677-09-21T00:12:43.145224Z" },
+        { 1700000000123456789LL, "2023-11-14T22:13:20.123456Z" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[ISO_TIME_MAX];
+        ts_format_iso(cases[i].t, out);
+        assert_string_equal(out, cases[i].want);
+    }
+}
+
+static void numbers(struct jw *w)
+{
+    static const uint64_t u[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 65535, 1000000007ULL,
+                                  9999999999ULL, 18446744073709551615ULL };
+    jw_arr_begin(w);
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+        jw_uint(w, u[i]);
+    jw_int(w, -1);
+    jw_int(w, INT64_MIN);
+    jw_arr_end(w);
+}
+
+static void writer_formats_numbers(void **state)
+{
+    (void)state;
+    char *s = render(numbers, false);
+    assert_string_equal(s, "[0,9,10,99,100,101,999,1000,65535,1000000007,9999999999,18446744073709551615,"
+                           "-1,-9223372036854775808]");
+    free(s);
+}
+
 static void iso_parse_round_trips(void **state)
 {
     (void)state;
@@ -122,9 +168,14 @@ static void expect_byte(char *out, size_t *n, unsigned char c)
 static char word_input[40];
 static size_t word_len;
 
+static bool word_nul_terminated;
+
 static void word_string(struct jw *w)
 {
-    jw_strn(w, word_input, word_len);
+    if (word_nul_terminated)
+        jw_str(w, word_input); /* the same bytes through the strlen path */
+    else
+        jw_strn(w, word_input, word_len);
 }
 
 /* The writer skips plain text 8 bytes at a time: a byte that needs escaping
@@ -147,7 +198,13 @@ static void writer_escapes_every_position_of_a_long_string(void **state)
                     expect_byte(want, &n, (unsigned char)word_input[i]);
                 want[n++] = '"';
                 want[n] = '\0';
+                word_nul_terminated = false;
                 char *got = render(word_string, false);
+                assert_string_equal(got, want);
+                free(got);
+                word_input[len] = '\0';
+                word_nul_terminated = true;
+                got = render(word_string, false);
                 assert_string_equal(got, want);
                 free(got);
             }
@@ -163,6 +220,8 @@ int main(void)
         cmocka_unit_test(writer_never_reads_past_a_cut_utf8_sequence),
         cmocka_unit_test(writer_escapes_every_position_of_a_long_string),
         cmocka_unit_test(writer_formats_iso_times_in_utc),
+        cmocka_unit_test(writer_formats_times_across_days),
+        cmocka_unit_test(writer_formats_numbers),
         cmocka_unit_test(iso_parse_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
