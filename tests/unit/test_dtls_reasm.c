@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dtls_reasm.h"
+#include "test_helpers.h"
 
 struct incomplete_rec {
     int n;
@@ -102,23 +103,8 @@ static void test_fragments_in_every_order_give_the_message_once(void **state)
         dtls_reasm_free(r);
         assert_int_equal(inc.n, 0);
         orders++;
-        /* next permutation (lexicographic) */
-        int i = 3;
-        while (i >= 0 && perm[i] > perm[i + 1])
-            i--;
-        if (i < 0)
+        if (!perm_next(perm, 5))
             break;
-        int j = 4;
-        while (perm[j] < perm[i])
-            j--;
-        int t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-        for (int a = i + 1, b = 4; a < b; a++, b--) {
-            t = perm[a];
-            perm[a] = perm[b];
-            perm[b] = t;
-        }
     }
     assert_int_equal(orders, 120);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dtls_reasm.h"
+#include "test_helpers.h"
 #include "tls.h"
 #include "tls_event.h"
 
@@ -231,13 +232,7 @@ static void feeder_open(struct feeder *f, struct rec *r)
     f->dc.sink.emit = rec_emit;
     f->dc.sink.ctx = r;
     f->dc.lim = &limits_default;
-    struct stream_info si = { .saw_syn = true, .first = { 1, 1000 } };
-    si.key.src.family = si.key.dst.family = 4;
-    si.key.src.b[3] = 1;
-    si.key.dst.b[3] = 2;
-    si.key.sport = 40000;
-    si.key.dport = 5061;
-    si.key.proto = L4_TCP;
+    struct stream_info si = test_tcp_stream(5061, 1000);
     f->st = tls_stream_ops.open(&f->dc, &si);
     assert_non_null(f->st);
 }
@@ -644,22 +639,8 @@ static void test_dtls_certificate_fragments_in_every_order_are_one_message(void 
         assert_int_equal(c->frame, 6); /* the datagram that completed it */
         dtls_reasm_free(dc.dtls);
         orders++;
-        int i = 3;
-        while (i >= 0 && perm[i] > perm[i + 1])
-            i--;
-        if (i < 0)
+        if (!perm_next(perm, 5))
             break;
-        int j = 4;
-        while (perm[j] < perm[i])
-            j--;
-        int t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-        for (int a = i + 1, b = 4; a < b; a++, b--) {
-            t = perm[a];
-            perm[a] = perm[b];
-            perm[b] = t;
-        }
     }
     assert_int_equal(orders, 120);
 }

@@ -303,6 +303,7 @@ static void wrong_key_fails_authentication(void **state)
 /* ---- the stream consumer with keys: records and SIP framing over 1-byte segments ---- */
 
 #include "sip_event.h"
+#include "test_helpers.h"
 #include "tls.h"
 
 struct sip_rec {
@@ -378,13 +379,7 @@ static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **st
     struct limits lim = limits_default;
     struct dissect_ctx dc = { .sink = { sip_rec_emit, &rec }, .lim = &lim, .keys = ks };
     dc.sip_ports[dc.n_sip_ports++] = 5061;
-    struct stream_info si = { .saw_syn = true, .first = { 1, 1 } };
-    si.key.src.family = si.key.dst.family = 4;
-    si.key.src.b[3] = 1;
-    si.key.dst.b[3] = 2;
-    si.key.sport = 40000;
-    si.key.dport = 5061;
-    si.key.proto = L4_TCP;
+    struct stream_info si = test_tcp_stream(5061, 1);
     void *st = tls_stream_ops.open(&dc, &si);
 
     /* ClientHello(random 0x11..) and ServerHello(random 0x40.., ECDHE-RSA-AES128-GCM-SHA256) */
