@@ -5,6 +5,7 @@
 
 #include "analyzer.h"
 #include "dtls_reasm.h"
+#include "fuzz_harness.h"
 #include "tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,13 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.dtls_idle_ms = 1000;
     lim.dtls_msg_bytes_max = 4096;
     lim.dtls_reasm_bytes_max = 6000;
-    FILE *devnull = fopen("/dev/null", "w");
-    if (devnull == NULL)
+    struct fuzz_report rep;
+    if (!fuzz_report_open(&rep, FMT_NDJSON, PROFILE_GENERIC, &lim, NULL))
         return 0;
-    struct report_out out = { .fmt = FMT_NDJSON, .f = devnull };
-    struct analyze_opts opts = { .profile = PROFILE_GENERIC, .lim = &lim };
-    struct analyzer *an = analyzer_new(&opts, &out, NULL);
-    struct dissect_ctx dc = { .sink = analyzer_sink(an), .lim = &lim };
+    struct dissect_ctx dc = { .sink = analyzer_sink(rep.an), .lim = &lim };
     dc.dtls = dtls_reasm_new(&lim, registry_like_incomplete, &dc);
 
     uint64_t frame = 0;
@@ -83,12 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     }
 
-    const char *files[] = { "fuzz" };
-    struct input_summary sum = { .files = files, .n_files = 1, .packets = frame };
-    analyzer_finish(an, &sum);
-    report_write(&out, analyzer_ctx(an), &sum);
+    struct input_summary sum;
+    fuzz_report_finish(&rep, frame, &sum);
     dtls_reasm_free(dc.dtls);
-    analyzer_free(an);
-    fclose(devnull);
+    fuzz_report_close(&rep);
     return 0;
 }

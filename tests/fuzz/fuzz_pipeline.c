@@ -5,6 +5,7 @@
 
 #include "analyzer.h"
 #include "decode.h"
+#include "fuzz_harness.h"
 #include "media_expect.h"
 #include "registry.h"
 
@@ -33,12 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(in);
         return 0;
     }
-    FILE *devnull = fopen("/dev/null", "w");
-    struct report_out out = { .fmt = FMT_JSON, .f = devnull };
-    struct analyze_opts opts = { .profile = PROFILE_OCS2007, .lim = &lim };
     struct media_expect *media = media_expect_new(&lim);
-    struct analyzer *an = analyzer_new(&opts, &out, media);
-    struct sink sink = analyzer_sink(an);
+    struct fuzz_report rep;
+    if (!fuzz_report_open(&rep, FMT_JSON, PROFILE_OCS2007, &lim, media)) {
+        media_expect_free(media);
+        pcap_close(p);
+        return 0;
+    }
+    struct sink sink = analyzer_sink(rep.an);
     uint16_t extra_port = 5080;
     struct dissect_registry *reg = registry_new(&sink, &lim, &extra_port, 1);
     registry_ctx(reg)->media = media;
@@ -55,18 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     decoder_finish(dec, &at);
     registry_finish(reg);
-    const char *files[] = { "fuzz" };
-    struct input_summary sum = { .files = files, .n_files = 1, .packets = frame };
-    analyzer_finish(an, &sum);
-    report_write(&out, analyzer_ctx(an), &sum);
-    out.fmt = FMT_TEXT;
-    report_write(&out, analyzer_ctx(an), &sum);
+    struct input_summary sum;
+    fuzz_report_finish(&rep, frame, &sum);
+    rep.out.fmt = FMT_TEXT;
+    report_write(&rep.out, analyzer_ctx(rep.an), &sum);
 
     decoder_free(dec);
     registry_free(reg);
-    analyzer_free(an);
+    fuzz_report_close(&rep);
     media_expect_free(media);
     pcap_close(p); /* closes in */
-    fclose(devnull);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "fuzz_harness.h"
 #include "pcapng_secrets.h"
 #include "tls.h"
 #include "tls_decrypt.h"
@@ -78,8 +79,8 @@ static void stream(const uint8_t *data, size_t size)
     struct limits lim = limits_default;
     lim.tls_sessions_max = 4;
     lim.certs_max = 4;
-    FILE *devnull = fopen("/dev/null", "w");
-    if (devnull == NULL)
+    struct fuzz_report rep;
+    if (!fuzz_report_open(&rep, FMT_NDJSON, PROFILE_GENERIC, &lim, NULL))
         return;
     struct tls_keystore *ks = tls_keystore_new(16);
     static const char keylog[] =
@@ -95,21 +96,12 @@ static void stream(const uint8_t *data, size_t size)
         "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643\n"
         KEYLOG_TLS12_GCM_415;
     tls_keystore_add_text(ks, (const uint8_t *)keylog, sizeof keylog - 1);
-    struct report_out out = { .fmt = FMT_NDJSON, .f = devnull };
-    struct analyze_opts opts = { .profile = PROFILE_GENERIC, .lim = &lim };
-    struct analyzer *an = analyzer_new(&opts, &out, NULL);
-    struct dissect_ctx dc = { .sink = analyzer_sink(an), .lim = &lim, .keys = ks };
+    struct dissect_ctx dc = { .sink = analyzer_sink(rep.an), .lim = &lim, .keys = ks };
     dc.sip_ports[dc.n_sip_ports++] = 5061;
-    struct stream_info si = { .saw_syn = true, .first = { 1, 1 } };
-    si.key.src.family = si.key.dst.family = 4;
-    si.key.src.b[3] = 1;
-    si.key.dst.b[3] = 2;
-    si.key.sport = 40000;
-    si.key.dport = 5061;
-    si.key.proto = L4_TCP;
+    struct stream_info si = test_tcp_stream(5061, 1);
     void *st = tls_stream_ops.open(&dc, &si);
-    static uint8_t pend[2][1 << 16];
-    size_t npend[2] = { 0, 0 };
+    static struct fuzz_pending pend;
+    pend.n[0] = pend.n[1] = 0;
     uint64_t frame = 1;
     struct cur in = cur_make(data + 1, size - 1);
     while (cur_left(&in) > 0) {
@@ -134,31 +126,17 @@ static void stream(const uint8_t *data, size_t size)
             continue;
         }
         struct span b = cur_rest(&sc);
-        if (b.n > sizeof pend[d])
-            b.n = sizeof pend[d];
-        if (npend[d] + b.n > sizeof pend[d])
-            npend[d] = 0;
-        if (b.n)
-            memcpy(pend[d] + npend[d], b.p, b.n);
-        npend[d] += b.n;
         frame++;
         struct frame_ref at = { frame, (ts_ns)frame * 1000000 };
-        size_t used = tls_stream_ops.data(st, d, pend[d], npend[d], &at);
-        if (used > npend[d])
-            __builtin_trap();
-        memmove(pend[d], pend[d] + used, npend[d] - used);
-        npend[d] -= used;
+        fuzz_pending_feed(&pend, &tls_stream_ops, st, d, b.p, b.n, &at);
     }
     if (getenv("FUZZ_DEBUG"))
         fprintf(stderr, "decrypted %llu records\n", (unsigned long long)dc.stats.tls_records_decrypted);
     tls_stream_ops.close(st, CLOSE_EOF);
-    const char *files[] = { "fuzz" };
-    struct input_summary sum = { .files = files, .n_files = 1, .packets = frame };
-    analyzer_finish(an, &sum);
-    report_write(&out, analyzer_ctx(an), &sum);
-    analyzer_free(an);
+    struct input_summary sum;
+    fuzz_report_finish(&rep, frame, &sum);
+    fuzz_report_close(&rep);
     tls_keystore_free(ks);
-    fclose(devnull);
 }
 
 static void dsb_secret(void *ctx, uint32_t type, const uint8_t *p, size_t n)
