@@ -53,9 +53,7 @@ struct call_sdp {
 };
 
 struct call {
-    /* the lookup's fields first: a chain step reads one cache line */
-    struct call *hnext;            /* hash chain */
-    uint64_t hash;                 /* of call_id */
+    uint64_t hash;                 /* of call_id (also in its slot) */
     char *call_id;                 /* into strs[] */
     size_t call_id_len;
     struct call *prev, *next;      /* start order */
@@ -96,12 +94,21 @@ struct wrong_port_seen {
     bool tls;
 };
 
+struct call_slot {
+    uint64_t hash;
+    struct call *c;                /* NULL: empty */
+};
+
 struct call_state {
     struct analyze_ctx *ctx;
-    struct call **buckets;
-    size_t n_buckets;              /* power of two, grown with the calls held */
-    size_t n_held;                 /* calls in the hash (live and lingering) */
-    size_t buckets_max;
+    /* Call-ID -> call: open addressing, linear probing, the hash kept in
+     * the slot, so neither a lookup nor an unlink reads other calls (a
+     * chained table cost a cache miss per chain step, each message and
+     * each lingering call freed). At most half full. */
+    struct call_slot *slots;
+    size_t n_slots;                /* power of two, grown with the calls held */
+    size_t n_held;                 /* calls in the table (live and lingering) */
+    size_t slots_max;
     struct call *head, *tail;
     struct call *linger_head, *linger_tail;
     /* Not ended yet, by last message: calls still being set up time out
@@ -155,14 +162,14 @@ struct call_state *calls_new(struct analyze_ctx *ctx)
     /* Start small and double with the calls held (they are bounded by
      * calls_max): a table sized for calls_max from the start spreads a few
      * hundred live calls over megabytes, a cache miss per message. */
-    s->buckets_max = 64;
-    while (s->buckets_max < max && s->buckets_max < (1u << 20))
-        s->buckets_max <<= 1;
-    s->n_buckets = s->buckets_max < 1024 ? s->buckets_max : 1024;
-    s->buckets = calloc(s->n_buckets, sizeof *s->buckets);
+    s->slots_max = 128;
+    while (s->slots_max < 2 * (size_t)max && s->slots_max < ((size_t)1 << 26))
+        s->slots_max <<= 1;
+    s->n_slots = s->slots_max < 2048 ? s->slots_max : 2048;
+    s->slots = calloc(s->n_slots, sizeof *s->slots);
     s->opaque = ctx ? tls_calls_new(ctx) : NULL;
-    if (s->buckets == NULL || (ctx && s->opaque == NULL)) {
-        free(s->buckets);
+    if (s->slots == NULL || (ctx && s->opaque == NULL)) {
+        free(s->slots);
         tls_calls_free(s->opaque);
         free(s);
         return NULL;
@@ -223,44 +230,74 @@ static struct call *call_find(struct call_state *s, const char *call_id)
 {
     size_t n = strlen(call_id);
     uint64_t h = hash_mem(call_id, n);
-    for (struct call *c = s->buckets[h & (s->n_buckets - 1)]; c; c = c->hnext)
-        if (c->hash == h && c->call_id_len == n && memcmp(c->call_id, call_id, n) == 0)
+    size_t mask = s->n_slots - 1;
+    for (size_t i = h & mask; s->slots[i].c; i = (i + 1) & mask) {
+        struct call *c = s->slots[i].c;
+        if (s->slots[i].hash == h && c->call_id_len == n && memcmp(c->call_id, call_id, n) == 0)
             return c;
+    }
     return NULL;
 }
 
-/* Double the buckets once there are more calls than buckets: O(1) amortized. */
-static void buckets_grow(struct call_state *s)
+static void slot_put(struct call_slot *slots, size_t n_slots, struct call *c)
 {
-    if (s->n_held < s->n_buckets || s->n_buckets >= s->buckets_max)
-        return;
-    size_t nb = s->n_buckets * 2;
-    struct call **b = calloc(nb, sizeof *b);
-    if (b == NULL)
-        return; /* longer chains, still correct */
-    for (size_t i = 0; i < s->n_buckets; i++) {
-        struct call *c = s->buckets[i];
-        while (c) {
-            struct call *next = c->hnext;
-            c->hnext = b[c->hash & (nb - 1)];
-            b[c->hash & (nb - 1)] = c;
-            c = next;
+    size_t mask = n_slots - 1, i = c->hash & mask;
+    while (slots[i].c)
+        i = (i + 1) & mask;
+    slots[i].hash = c->hash;
+    slots[i].c = c;
+}
+
+/* Double the slots once they are half full: O(1) amortized. False when
+ * the table cannot take one more call (full and no memory to grow). */
+static bool slots_room(struct call_state *s)
+{
+    if (2 * (s->n_held + 1) <= s->n_slots)
+        return true;
+    if (s->n_slots < s->slots_max) {
+        size_t nb = s->n_slots * 2;
+        struct call_slot *b = calloc(nb, sizeof *b);
+        if (b) {
+            for (size_t i = 0; i < s->n_slots; i++)
+                if (s->slots[i].c)
+                    slot_put(b, nb, s->slots[i].c);
+            free(s->slots);
+            s->slots = b;
+            s->n_slots = nb;
+            return true;
         }
     }
-    free(s->buckets);
-    s->buckets = b;
-    s->n_buckets = nb;
+    return s->n_held + 2 <= s->n_slots; /* fuller than half, still one slot empty */
+}
+
+/* Take c out of the table: its slot, then the ones after it shifted back
+ * where their home allows (no tombstones, probes stay short). */
+static bool slot_remove(struct call_state *s, struct call *c)
+{
+    size_t mask = s->n_slots - 1, i = c->hash & mask;
+    while (s->slots[i].c != c) {
+        if (s->slots[i].c == NULL)
+            return false;
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; s->slots[j].c; j = (j + 1) & mask) {
+        size_t home = s->slots[j].hash & mask;
+        /* j's entry may fill the hole at i unless its home lies in (i, j] */
+        bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!home_between) {
+            s->slots[i] = s->slots[j];
+            i = j;
+        }
+    }
+    s->slots[i].c = NULL;
+    s->slots[i].hash = 0;
+    return true;
 }
 
 static void call_unlink(struct call_state *s, struct call *c)
 {
-    struct call **link = &s->buckets[c->hash & (s->n_buckets - 1)];
-    while (*link && *link != c)
-        link = &(*link)->hnext;
-    if (*link) {
-        *link = c->hnext;
+    if (slot_remove(s, c))
         s->n_held--;
-    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -278,6 +315,10 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
         s->n_dropped++;
         return NULL;
     }
+    if (!slots_room(s)) {
+        s->n_dropped++; /* the table is full and cannot grow: over the limit in effect */
+        return NULL;
+    }
     size_t li = strlen(m->call_id) + 1, lf = strlen(m->from_uri) + 1, lt = strlen(m->to_uri) + 1;
     struct call *c = calloc(1, sizeof *c + li + lf + lt);
     if (c == NULL)
@@ -293,10 +334,7 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
         c->first_flow = *ev->flow;
     c->transport = m->transport;
     s->n_held++;
-    buckets_grow(s);
-    size_t b = c->hash & (s->n_buckets - 1);
-    c->hnext = s->buckets[b];
-    s->buckets[b] = c;
+    slot_put(s->slots, s->n_slots, c);
     c->prev = s->tail;
     if (s->tail)
         s->tail->next = c;
@@ -969,7 +1007,7 @@ void calls_free(struct call_state *s)
         call_free(c);
         c = next;
     }
-    free(s->buckets);
+    free(s->slots);
     tls_calls_free(s->opaque);
     free(s);
 }

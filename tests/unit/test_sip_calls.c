@@ -323,6 +323,39 @@ static void calls_ndjson_emits_each_call_once_when_it_ends(void **state)
     fx_free(f);
 }
 
+/* The Call-ID table drops calls after their linger (open addressing,
+ * entries shifted back on removal): over hundreds of calls in a small
+ * table, a retransmission of a lingering or live call still finds it
+ * (a lost entry would start a second call), and every call is written once. */
+static void calls_ndjson_table_keeps_finding_calls_across_removals(void **state)
+{
+    (void)state;
+    struct fixture *f = fx_new(FMT_NDJSON, 60); /* a table of 128 slots */
+    f->lim.call_setup_idle_ms = 60000;
+    enum { N = 300 };
+    char id[32], old[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "t%d@h", i);
+        send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", id, "1 INVITE", NULL);
+        if (i % 3 != 2) /* one in three is never answered and times out */
+            send_msg(f, CALLEE, 5060, "SIP/2.0 486 Busy Here", id, "1 INVITE", NULL);
+        if (i >= 9 && (i - 9) % 3 != 2) { /* ended ~25 s ago: lingering, a late 486 is ignored */
+            snprintf(old, sizeof old, "t%d@h", i - 9);
+            send_msg(f, CALLEE, 5060, "SIP/2.0 486 Busy Here", old, "1 INVITE", NULL);
+        }
+        if (i >= 6 && (i - 6) % 3 == 2) { /* unanswered, still live: the INVITE again */
+            snprintf(old, sizeof old, "t%d@h", i - 6);
+            send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", old, "1 INVITE", NULL);
+        }
+    }
+    calls_finish(f->ctx.calls);
+    fflush(f->out.f);
+    assert_int_equal(count_substr(f->outbuf, "\"type\":\"call\""), N);
+    assert_int_equal(count_substr(f->outbuf, "\"call_id\":\"t123@h\""), 1);
+    assert_int_equal(count_code(f, F_LIMIT_REACHED), 0);
+    fx_free(f);
+}
+
 static void calls_ndjson_time_out_on_capture_time(void **state)
 {
     (void)state;
@@ -422,6 +455,41 @@ static void media_expect_evicts_oldest_when_full(void **state)
     media_expect_free(m);
 }
 
+/* The buckets start small and double with the entries: every endpoint
+ * stays findable across the regrowths, refreshed ones and expired ones
+ * included. */
+static void media_expect_finds_every_entry_across_growth(void **state)
+{
+    (void)state;
+    struct limits lim = limits_default;
+    lim.call_setup_idle_ms = lim.udp_idle_ms = 1000; /* TTL 1 s of capture time */
+    struct media_expect *m = media_expect_new(&lim);
+    struct media_hint h = { .clock_pt = 255 };
+    enum { N = 5000 };
+    for (uint32_t i = 0; i < N; i++) {
+        struct ip_addr a = { .family = 4, .b = { 10, (uint8_t)(i >> 8), (uint8_t)i, 1 } };
+        media_expect_add(m, &a, (uint16_t)(20000 + 2 * (i % 7)), &h, (ts_ns)i); /* 5 us apart */
+        if (i % 1000 == 999) { /* a refresh of an early one */
+            struct ip_addr r = { .family = 4, .b = { 10, 0, 3, 1 } };
+            media_expect_add(m, &r, 20006, &h, (ts_ns)i);
+        }
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        struct ip_addr a = { .family = 4, .b = { 10, (uint8_t)(i >> 8), (uint8_t)i, 1 } };
+        assert_non_null(media_expect_find(m, &a, (uint16_t)(20000 + 2 * (i % 7))));
+        assert_null(media_expect_find(m, &a, (uint16_t)(20100 + 2 * (i % 7))));
+    }
+    /* Two seconds later, announcements expire the old ones a few at a time. */
+    struct ip_addr late = { .family = 4, .b = { 192, 0, 2, 9 } };
+    for (uint32_t i = 0; i < N; i++)
+        media_expect_add(m, &late, (uint16_t)(30000 + 2 * (i % 1000)), &h, 2000000000LL + i);
+    struct ip_addr first = { .family = 4, .b = { 10, 0, 0, 1 } };
+    assert_null(media_expect_find(m, &first, 20000));
+    assert_non_null(media_expect_find(m, &late, 30000));
+    assert_non_null(media_expect_find(m, &late, 31998));
+    media_expect_free(m);
+}
+
 /* One entry answers for the RTP port and the RTCP port after it; a port
  * announced itself comes first. */
 static void media_expect_covers_rtcp_on_the_next_port(void **state)
@@ -459,8 +527,10 @@ int main(void)
         cmocka_unit_test(calls_over_the_cap_are_counted_and_reported),
         cmocka_unit_test(calls_late_offer_in_200_is_answered_in_ack),
         cmocka_unit_test(calls_ndjson_time_out_on_capture_time),
+        cmocka_unit_test(calls_ndjson_table_keeps_finding_calls_across_removals),
         cmocka_unit_test(calls_reinvite_changing_media_security_is_flagged),
         cmocka_unit_test(media_expect_evicts_oldest_when_full),
+        cmocka_unit_test(media_expect_finds_every_entry_across_growth),
         cmocka_unit_test(media_expect_covers_rtcp_on_the_next_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
