@@ -16,19 +16,29 @@ enum { NIL = UINT32_MAX, BUCKETS_MAX = 1u << 18, POOL_INITIAL = 64, EXPIRE_BUDGE
 struct me_entry {
     struct ip_addr addr;
     uint16_t port;
-    uint32_t next;            /* bucket chain */
     uint32_t older, younger;  /* age list */
     ts_ns when;
     struct media_hint hint;
 };
 
+/* The bucket chains apart from the entries (links[i] goes with pool[i]):
+ * a chain step and its hash compare read eight bytes of a compact array,
+ * not a 200-byte entry; the entry is read once the hash matches. */
+struct me_link {
+    uint32_t next;            /* bucket chain, or the free list */
+    uint32_t hash;
+};
+
 struct media_expect {
     struct me_entry *pool;
+    struct me_link *links;
     uint32_t pool_cap;   /* allocated entries */
     uint32_t used;       /* entries handed out */
     uint32_t max;        /* the cap */
     uint32_t *buckets;
-    uint32_t n_buckets;  /* power of two */
+    uint32_t n_buckets;  /* power of two, grown with the entries held */
+    uint32_t buckets_max;
+    uint32_t live;       /* entries in the table */
     uint32_t oldest, youngest;
     uint32_t free_head;  /* expired entries, chained by next */
     ts_ns ttl_ns;        /* an endpoint not announced again for this long is forgotten */
@@ -59,9 +69,13 @@ struct media_expect *media_expect_new(const struct limits *lim)
                           : 180000;
     m->ttl_ns = (ts_ns)ttl_ms * 1000000;
     m->free_head = NIL;
-    m->n_buckets = 16;
-    while (m->n_buckets < m->max && m->n_buckets < BUCKETS_MAX)
-        m->n_buckets <<= 1;
+    /* Start small and double with the entries held: a table sized for
+     * the cap from the start (a megabyte at the default calls_max) made
+     * every announcement a cache miss on its bucket. */
+    m->buckets_max = 16;
+    while (m->buckets_max < m->max && m->buckets_max < BUCKETS_MAX)
+        m->buckets_max <<= 1;
+    m->n_buckets = m->buckets_max < 1024 ? m->buckets_max : 1024;
     m->buckets = malloc((size_t)m->n_buckets * sizeof *m->buckets);
     if (m->buckets == NULL) {
         free(m);
@@ -78,6 +92,7 @@ void media_expect_free(struct media_expect *m)
     if (m == NULL)
         return;
     free(m->pool);
+    free(m->links);
     free(m->buckets);
     free(m);
 }
@@ -93,18 +108,23 @@ static uint32_t me_hash(const struct ip_addr *a, uint16_t port)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+static uint32_t me_lookup_h(const struct media_expect *m, const struct ip_addr *addr, uint16_t port, uint32_t h)
+{
+    for (uint32_t i = m->buckets[h & (m->n_buckets - 1)]; i != NIL; i = m->links[i].next) {
+        if (m->links[i].hash != h)
+            continue;
+        const struct me_entry *e = &m->pool[i];
+        if (e->port == port && ip_addr_eq(&e->addr, addr))
+            return i;
+    }
+    return NIL;
+}
+
 static uint32_t me_lookup(const struct media_expect *m, const struct ip_addr *addr, uint16_t port)
 {
     if (m->used == 0)
         return NIL; /* no SDP seen (yet): the common case on media-only captures */
-    uint32_t i = m->buckets[me_hash(addr, port) & (m->n_buckets - 1)];
-    while (i != NIL) {
-        const struct me_entry *e = &m->pool[i];
-        if (e->port == port && ip_addr_eq(&e->addr, addr))
-            return i;
-        i = e->next;
-    }
-    return NIL;
+    return me_lookup_h(m, addr, port, me_hash(addr, port));
 }
 
 static void age_unlink(struct media_expect *m, uint32_t i)
@@ -135,13 +155,34 @@ static void age_push_young(struct media_expect *m, uint32_t i)
 
 static void bucket_unlink(struct media_expect *m, uint32_t i)
 {
-    struct me_entry *e = &m->pool[i];
-    uint32_t *link = &m->buckets[me_hash(&e->addr, e->port) & (m->n_buckets - 1)];
+    uint32_t *link = &m->buckets[m->links[i].hash & (m->n_buckets - 1)];
     while (*link != NIL && *link != i)
-        link = &m->pool[*link].next;
+        link = &m->links[*link].next;
     if (*link == i)
-        *link = e->next;
-    e->next = NIL;
+        *link = m->links[i].next;
+    m->links[i].next = NIL;
+}
+
+/* Double the buckets once there are more entries than buckets, relinking
+ * every entry from the age list: O(1) amortized per announcement. */
+static void buckets_grow(struct media_expect *m)
+{
+    if (m->live < m->n_buckets || m->n_buckets >= m->buckets_max)
+        return;
+    uint32_t nb = m->n_buckets * 2;
+    uint32_t *b = malloc((size_t)nb * sizeof *b);
+    if (b == NULL)
+        return; /* longer chains, still correct */
+    for (uint32_t i = 0; i < nb; i++)
+        b[i] = NIL;
+    for (uint32_t i = m->oldest; i != NIL; i = m->pool[i].younger) {
+        uint32_t h = m->links[i].hash & (nb - 1);
+        m->links[i].next = b[h];
+        b[h] = i;
+    }
+    free(m->buckets);
+    m->buckets = b;
+    m->n_buckets = nb;
 }
 
 /* Forget endpoints older than the TTL, a few per announcement. */
@@ -153,7 +194,8 @@ static void me_expire(struct media_expect *m, ts_ns now)
             break;
         age_unlink(m, i);
         bucket_unlink(m, i);
-        m->pool[i].next = m->free_head;
+        m->live--;
+        m->links[i].next = m->free_head;
         m->free_head = i;
     }
 }
@@ -163,7 +205,7 @@ static uint32_t me_slot(struct media_expect *m)
 {
     if (m->free_head != NIL) {
         uint32_t i = m->free_head;
-        m->free_head = m->pool[i].next;
+        m->free_head = m->links[i].next;
         return i;
     }
     if (m->used < m->max) {
@@ -171,9 +213,13 @@ static uint32_t me_slot(struct media_expect *m)
             uint32_t ncap = m->pool_cap ? m->pool_cap * 2 : POOL_INITIAL;
             if (ncap > m->max)
                 ncap = m->max;
+            struct me_link *nl = realloc(m->links, (size_t)ncap * sizeof *nl);
+            if (nl == NULL)
+                goto evict;
+            m->links = nl;
             struct me_entry *np = realloc(m->pool, (size_t)ncap * sizeof *np);
             if (np == NULL)
-                goto evict;
+                goto evict; /* links is larger than needed: harmless */
             m->pool = np;
             m->pool_cap = ncap;
         }
@@ -185,6 +231,7 @@ evict:
     uint32_t i = m->oldest;
     age_unlink(m, i);
     bucket_unlink(m, i);
+    m->live--;
     return i;
 }
 
@@ -194,7 +241,9 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
     if (m == NULL || addr == NULL || hint == NULL || port == 0)
         return;
     me_expire(m, when);
-    uint32_t i = me_lookup(m, addr, port);
+    buckets_grow(m); /* before the entry is linked: the regrowth walks the age list */
+    uint32_t h = me_hash(addr, port);
+    uint32_t i = m->used ? me_lookup_h(m, addr, port, h) : NIL;
     if (i != NIL) {
         age_unlink(m, i);
     } else {
@@ -205,9 +254,11 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
         memset(e, 0, sizeof *e);
         e->addr = *addr;
         e->port = port;
-        uint32_t b = me_hash(addr, port) & (m->n_buckets - 1);
-        e->next = m->buckets[b];
+        uint32_t b = h & (m->n_buckets - 1);
+        m->links[i].hash = h;
+        m->links[i].next = m->buckets[b];
         m->buckets[b] = i;
+        m->live++;
     }
     struct me_entry *e = &m->pool[i];
     e->hint = *hint;
