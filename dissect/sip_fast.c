@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /*
  * libosip2 builds a full object tree per message (a malloc per header,
  * parameter and URI part), which made it most of sipsec's time on a
@@ -119,6 +123,25 @@ static size_t sp_run(struct span s, size_t off, uint8_t c)
     while (i < s.n && (cls[s.p[i]] & c))
         i++;
     return i - off;
+}
+
+/* Does s hold a SP or HT? Eight bytes a step (a zero byte of x ^ SP...
+ * is a SP), the rest byte by byte. */
+static bool sp_has_blank(struct span s)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= s.n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s.p + i, 8);
+        uint64_t a = x ^ (ones * ' '), b = x ^ (ones * '\t');
+        if ((((a - ones) & ~a) | ((b - ones) & ~b)) & high)
+            return true;
+    }
+    for (; i < s.n; i++)
+        if (cls[s.p[i]] & C_BLANK)
+            return true;
+    return false;
 }
 
 static struct span sp_trim_right(struct span s)
@@ -302,6 +325,27 @@ static void check_cr(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce)
         s->declined = true;
 }
 
+/* Index of the first CR or LF in p[0..n), or n: one pass where the lines
+ * end in CRLF (instead of a search for the LF, then one for a CR before
+ * it). Sixteen bytes a step with SSE2 (every x86-64), loads inside p[0..n). */
+static size_t find_cr_or_lf(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n')
+            return i;
+    return n;
+}
+
 enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, size_t max)
 {
     cls_init();
@@ -315,14 +359,23 @@ enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, s
         size_t limit = budget < HEADER_LINE_MAX ? budget : HEADER_LINE_MAX;
         size_t left = n - at;
         size_t look = left < limit ? left : limit;
-        const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
-        if (lf == NULL)
-            /* no line end within what we may look at, though the bytes are there */
-            return limit == 0 || left >= limit ? SIP_SCAN_TOO_BIG : SIP_SCAN_MORE;
-        size_t end = (size_t)(lf - p);
-        size_t ce = end > at && p[end - 1] == '\r' ? end - 1 : end;
+        /* The usual line ends in CRLF and holds no other CR: its first CR
+         * or LF is that CR. Anything else takes the two searches. */
+        size_t first = find_cr_or_lf(p + at, look);
+        size_t end, ce;
+        if (first + 1 < look && p[at + first] == '\r' && p[at + first + 1] == '\n') {
+            ce = at + first;
+            end = ce + 1;
+        } else {
+            const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
+            if (lf == NULL)
+                /* no line end within what we may look at, though the bytes are there */
+                return limit == 0 || left >= limit ? SIP_SCAN_TOO_BIG : SIP_SCAN_MORE;
+            end = (size_t)(lf - p);
+            ce = end > at && p[end - 1] == '\r' ? end - 1 : end;
+            check_cr(s, p, at, ce);
+        }
         s->pos = (uint32_t)(end + 1);
-        check_cr(s, p, at, ce);
         if (at == 0) {
             s->start_len = (uint32_t)ce;
             continue;
@@ -695,9 +748,8 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
 
     /* Call-ID: word ["@" word], as written; libosip2 refuses a leading '@'. */
     struct span id = val(s, p, SH_CALL_ID);
-    for (size_t i = 0; i < id.n; i++)
-        if (cls[id.p[i]] & C_BLANK)
-            return false;
+    if (sp_has_blank(id))
+        return false;
     if (id.n == 0 || id.p[0] == '@' || !put(id, out->call_id, sizeof out->call_id, &f->call_id))
         return false;
 

@@ -340,6 +340,55 @@ static void scan_resumes_over_partial_input(void **state)
     assert_int_equal(sip_scan_head(&s, (const uint8_t *)two, strlen(two), 65536), SIP_SCAN_BAD);
 }
 
+/* Line ends are found sixteen bytes a step: a header line of every length
+ * around those steps, ending in CRLF, in a bare LF, or holding a lone CR
+ * at every position, frames the same and is taken or declined as it must. */
+static void scan_finds_line_ends_at_every_offset(void **state)
+{
+    (void)state;
+    char m[512], pad[80];
+    for (size_t k = 0; k < 48; k++) {
+        memset(pad, 'p', k);
+        pad[k] = '\0';
+        /* CRLF everywhere: taken, framed after the empty line */
+        int n = snprintf(m, sizeof m, REQ "X-Pad: %s\r\n" PARTIES TAIL "body", pad);
+        check(m, FAST);
+        struct sip_scan sc;
+        memset(&sc, 0, sizeof sc);
+        assert_int_equal(sip_scan_head(&sc, (const uint8_t *)m, (size_t)n, 65536), SIP_SCAN_DONE);
+        assert_int_equal(sc.header_len, (size_t)n - 4);
+        assert_false(sc.declined);
+        /* the pad line ended by a bare LF: still one line, same fields */
+        n = snprintf(m, sizeof m, REQ "X-Pad: %s\n" PARTIES TAIL "body", pad);
+        memset(&sc, 0, sizeof sc);
+        assert_int_equal(sip_scan_head(&sc, (const uint8_t *)m, (size_t)n, 65536), SIP_SCAN_DONE);
+        assert_int_equal(sc.header_len, (size_t)n - 4);
+        assert_false(sc.declined);
+        assert_true(sip_fast_fields(&sc, (const uint8_t *)m, sc.header_len, &fast));
+        assert_string_equal(fast.f.call_id, "a84b4c76e66710@pc33");
+        /* a lone CR anywhere in the pad line: left to libosip2 */
+        for (size_t j = 0; j < k; j++) {
+            pad[j] = '\r';
+            n = snprintf(m, sizeof m, REQ "X-Pad: %s\r\n" PARTIES TAIL, pad);
+            check(m, DECLINED);
+            memset(&sc, 0, sizeof sc);
+            assert_int_equal(sip_scan_head(&sc, (const uint8_t *)m, (size_t)n, 65536), SIP_SCAN_DONE);
+            assert_int_equal(sc.header_len, (size_t)n);
+            assert_true(sc.declined);
+            pad[j] = 'p';
+        }
+        /* CR CR LF: the first CR is a lone one */
+        n = snprintf(m, sizeof m, REQ "X-Pad: %s\r\r\n" PARTIES TAIL, pad);
+        check(m, DECLINED);
+    }
+    /* the line's CR as the last byte given: more to come, nothing decided */
+    const char *cut = REQ "X-Pad: 1\r";
+    struct sip_scan sc;
+    memset(&sc, 0, sizeof sc);
+    assert_int_equal(sip_scan_head(&sc, (const uint8_t *)cut, strlen(cut), 65536), SIP_SCAN_MORE);
+    assert_false(sc.declined);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +405,7 @@ int main(void)
         cmocka_unit_test(fast_leaves_long_values_to_libosip2),
         cmocka_unit_test(both_take_a_datagram_without_the_empty_line),
         cmocka_unit_test(scan_resumes_over_partial_input),
+        cmocka_unit_test(scan_finds_line_ends_at_every_offset),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sip_osip_release();
