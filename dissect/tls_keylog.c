@@ -3,9 +3,13 @@
 #include "tls_keylog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -19,6 +23,25 @@ enum {
     RSA_KEYS_MAX = 16,
     RESUME_SLOTS = 1024,   /* resumption cache: direct-mapped */
     FILE_BYTES_MAX = 256 << 20,
+    FOLLOW_FILES_MAX = 16,     /* as many as --keylog may name */
+    FOLLOW_CHUNK = 64 << 10,   /* one read of a followed file */
+    FOLLOW_READ_MAX = 4 << 20, /* bytes read by one check: a burst of lines is caught up over a few */
+    PARTIAL_STALE_MS = 1000,   /* a last line without newline this old is taken as it is */
+};
+
+/* A --keylog file that live keeps reading as it grows. */
+struct followed {
+    char *path;
+    int fd;                    /* -1: not there (yet) */
+    dev_t dev;
+    ino_t ino;
+    uint64_t off;              /* bytes read */
+    uint8_t tail[16];          /* the last bytes read: a file rewritten past off differs there */
+    size_t tail_n;
+    uint8_t part[LINE_MAX_BYTES]; /* the last line read without its newline yet */
+    size_t part_n;
+    uint64_t part_ms;          /* when part last grew */
+    bool skipping;             /* inside an overlong line, up to its newline */
 };
 
 struct rsa_key {
@@ -44,6 +67,12 @@ struct tls_keystore {
     struct rsa_key rsa[RSA_KEYS_MAX];
     size_t n_rsa;
     struct resume_slot *resume;
+    struct followed *fw[FOLLOW_FILES_MAX];
+    size_t n_fw;
+    uint8_t *fbuf;             /* FOLLOW_CHUNK, for the followed files' reads */
+    uint32_t follow_interval_ms;
+    bool checked;
+    uint64_t last_check_ms;
     struct tls_keystore_stats st;
 };
 
@@ -53,7 +82,20 @@ struct tls_keystore *tls_keystore_new(uint32_t entries_max)
     if (ks == NULL)
         return NULL;
     ks->entries_max = entries_max;
+    ks->follow_interval_ms = TLS_KEYLOG_FOLLOW_INTERVAL_MS;
     return ks;
+}
+
+static void followed_free(struct followed *f)
+{
+    if (f == NULL)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    OPENSSL_cleanse(f->part, sizeof f->part);
+    OPENSSL_cleanse(f->tail, sizeof f->tail);
+    free(f->path);
+    free(f);
 }
 
 void tls_keystore_free(struct tls_keystore *ks)
@@ -69,6 +111,11 @@ void tls_keystore_free(struct tls_keystore *ks)
     if (ks->resume)
         OPENSSL_cleanse(ks->resume, RESUME_SLOTS * sizeof *ks->resume);
     free(ks->resume);
+    for (size_t i = 0; i < ks->n_fw; i++)
+        followed_free(ks->fw[i]);
+    if (ks->fbuf)
+        OPENSSL_cleanse(ks->fbuf, FOLLOW_CHUNK);
+    free(ks->fbuf);
     free(ks);
 }
 
@@ -321,6 +368,264 @@ int tls_keystore_load_keylog(struct tls_keystore *ks, const char *path, char *er
     }
     fclose(f);
     return rc;
+}
+
+/* ---- followed key logs: lines appended while live runs ---- */
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void part_line(struct tls_keystore *ks, struct followed *f)
+{
+    struct span l = { .p = f->part, .n = f->part_n };
+    if (l.n > 0 && f->part[l.n - 1] == '\r')
+        l.n--;
+    add_line(ks, l);
+    OPENSSL_cleanse(f->part, f->part_n);
+    f->part_n = 0;
+}
+
+/* Bytes of a followed file, in order: whole lines are added, a last line
+ * without its newline is kept in part until the rest comes. */
+static void feed(struct tls_keystore *ks, struct followed *f, const uint8_t *p, size_t n, uint64_t now)
+{
+    struct cur c = cur_make(p, n);
+    while (cur_left(&c) > 0) {
+        size_t left = cur_left(&c);
+        struct span line;
+        if (f->skipping) {
+            if (!cur_line(&c, &line, left))
+                return; /* the whole rest is still that line */
+            f->skipping = false;
+            continue;
+        }
+        /* as tls_keystore_add_text: a line and its newline within LINE_MAX_BYTES */
+        size_t room = LINE_MAX_BYTES - 1 - f->part_n;
+        if (cur_line(&c, &line, room + 1)) {
+            bool had_cr = line.p + line.n < c.p - 1; /* cur_line dropped a '\r' */
+            if (f->part_n == 0) {
+                add_line(ks, line);
+                continue;
+            }
+            memcpy(f->part + f->part_n, line.p, line.n + had_cr);
+            f->part_n += line.n + had_cr;
+            part_line(ks, f);
+            continue;
+        }
+        if (left <= room) { /* no newline yet: keep it for the next read */
+            struct cur rest = cur_take(&c, left);
+            struct span r = cur_span(&rest);
+            memcpy(f->part + f->part_n, r.p, r.n);
+            f->part_n += r.n;
+            f->part_ms = now;
+            return;
+        }
+        /* an overlong line: count it, skip to its end */
+        ks->st.lines++;
+        ks->st.bad_lines++;
+        OPENSSL_cleanse(f->part, f->part_n);
+        f->part_n = 0;
+        f->skipping = true;
+    }
+}
+
+/* (Re)open the path; on success the file is read from its start. */
+static bool follow_open(struct followed *f)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return false;
+    }
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = fd;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->off = 0;
+    f->tail_n = 0;
+    OPENSSL_cleanse(f->part, sizeof f->part);
+    f->part_n = 0;
+    f->skipping = false;
+    return true;
+}
+
+/* Read what the file has past off, at most *budget bytes. */
+static bool follow_read(struct tls_keystore *ks, struct followed *f, uint64_t size, size_t *budget, uint64_t now)
+{
+    bool got = false;
+    while (f->off < size && *budget > 0) {
+        size_t want = FOLLOW_CHUNK;
+        if (size - f->off < want)
+            want = (size_t)(size - f->off);
+        if (*budget < want)
+            want = *budget;
+        ssize_t r = pread(f->fd, ks->fbuf, want, (off_t)f->off);
+        if (r <= 0)
+            break;
+        feed(ks, f, ks->fbuf, (size_t)r, now);
+        size_t t = (size_t)r < sizeof f->tail ? (size_t)r : sizeof f->tail;
+        if (t < sizeof f->tail && f->tail_n + t > sizeof f->tail) { /* keep the newest 16 bytes */
+            size_t keep = sizeof f->tail - t;
+            memmove(f->tail, f->tail + f->tail_n - keep, keep);
+            f->tail_n = keep;
+        } else if (t == sizeof f->tail) {
+            f->tail_n = 0;
+        }
+        memcpy(f->tail + f->tail_n, ks->fbuf + (size_t)r - t, t);
+        f->tail_n += t;
+        OPENSSL_cleanse(ks->fbuf, (size_t)r);
+        f->off += (uint64_t)r;
+        *budget -= (size_t)r;
+        got = true;
+    }
+    return got;
+}
+
+/* Does the file still hold, just before off, the bytes last read? (Truncated and rewritten
+ * past off between two checks, it most likely does not.) */
+static bool tail_same(struct followed *f)
+{
+    if (f->tail_n == 0)
+        return true;
+    uint8_t b[sizeof f->tail];
+    ssize_t r = pread(f->fd, b, f->tail_n, (off_t)(f->off - f->tail_n));
+    bool same = r == (ssize_t)f->tail_n && memcmp(b, f->tail, f->tail_n) == 0;
+    OPENSSL_cleanse(b, sizeof b);
+    return same;
+}
+
+/* One file: replaced or rotated (another inode at the path) or truncated
+ * (shorter than what was read): from its start again; then the new bytes. */
+static bool follow_check(struct tls_keystore *ks, struct followed *f, size_t *budget, uint64_t now)
+{
+    struct stat st;
+    bool had = f->fd >= 0;
+    if (stat(f->path, &st) == 0 && S_ISREG(st.st_mode) && (!had || st.st_dev != f->dev || st.st_ino != f->ino) &&
+        follow_open(f) && had)
+        ks->st.follow_restarts++;
+    if (f->fd < 0 || fstat(f->fd, &st) != 0)
+        return false;
+    if ((uint64_t)st.st_size < f->off || (st.st_size > (off_t)f->off && !tail_same(f))) {
+        f->off = 0;
+        f->tail_n = 0;
+        OPENSSL_cleanse(f->part, sizeof f->part);
+        f->part_n = 0;
+        f->skipping = false;
+        ks->st.follow_restarts++;
+    }
+    bool got = follow_read(ks, f, (uint64_t)st.st_size, budget, now);
+    if (!got && f->part_n > 0 && now - f->part_ms >= PARTIAL_STALE_MS) {
+        part_line(ks, f); /* a last line that will not be finished: a file written by hand */
+        got = true;
+    }
+    return got;
+}
+
+static bool refresh_at(struct tls_keystore *ks, uint64_t now)
+{
+    size_t budget = FOLLOW_READ_MAX;
+    bool got = false;
+    for (size_t i = 0; i < ks->n_fw; i++)
+        got |= follow_check(ks, ks->fw[i], &budget, now);
+    if (got)
+        ks->st.follow_reads++;
+    return got;
+}
+
+bool tls_keystore_refresh(struct tls_keystore *ks)
+{
+    if (ks == NULL || ks->n_fw == 0)
+        return false;
+    uint64_t now = mono_ms();
+    ks->checked = true;
+    ks->last_check_ms = now;
+    ks->st.follow_checks++;
+    return refresh_at(ks, now);
+}
+
+int tls_keystore_follow_keylog(struct tls_keystore *ks, const char *path, char *err, size_t err_len)
+{
+    if (ks->n_fw == FOLLOW_FILES_MAX) {
+        snprintf(err, err_len, "%s: more than %d followed key logs", path, FOLLOW_FILES_MAX);
+        return -1;
+    }
+    struct followed *f = calloc(1, sizeof *f);
+    if (f == NULL || (f->path = strdup(path)) == NULL ||
+        (ks->fbuf == NULL && (ks->fbuf = malloc(FOLLOW_CHUNK)) == NULL)) {
+        snprintf(err, err_len, "%s: out of memory", path);
+        followed_free(f);
+        return -1;
+    }
+    f->fd = -1;
+    if (!follow_open(f)) {
+        int e = errno;
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a pipe, <(...): read once */
+            followed_free(f);
+            return tls_keystore_load_keylog(ks, path, err, err_len);
+        }
+        if (e != ENOENT) { /* absent: read once it appears */
+            snprintf(err, err_len, "%s: %s", path, strerror(e));
+            followed_free(f);
+            return -1;
+        }
+    } else {
+        struct stat st;
+        if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size > FILE_BYTES_MAX) {
+            snprintf(err, err_len, "%s: larger than %d MiB", path, FILE_BYTES_MAX >> 20);
+            followed_free(f);
+            return -1;
+        }
+        size_t budget = FILE_BYTES_MAX;
+        follow_read(ks, f, (uint64_t)st.st_size, &budget, mono_ms());
+    }
+    ks->fw[ks->n_fw++] = f;
+    return 0;
+}
+
+bool tls_keystore_following(const struct tls_keystore *ks)
+{
+    return ks && ks->n_fw > 0;
+}
+
+void tls_keystore_set_follow_interval(struct tls_keystore *ks, uint32_t ms)
+{
+    ks->follow_interval_ms = ms;
+}
+
+static bool has_all(const struct tls_keylog_entry *e, unsigned need)
+{
+    if (e == NULL)
+        return false;
+    for (int k = 0; k < TLS_SK_COUNT; k++)
+        if ((need & (1u << k)) && e->s[k].len == 0)
+            return false;
+    return true;
+}
+
+const struct tls_keylog_entry *tls_keystore_lookup(struct tls_keystore *ks, const uint8_t cr[TLS_RANDOM_LEN],
+                                                   unsigned need)
+{
+    const struct tls_keylog_entry *e = tls_keystore_find(ks, cr);
+    if (ks == NULL || ks->n_fw == 0 || has_all(e, need))
+        return e;
+    uint64_t now = mono_ms();
+    if (ks->checked && now - ks->last_check_ms < ks->follow_interval_ms)
+        return e;
+    ks->checked = true;
+    ks->last_check_ms = now;
+    ks->st.follow_checks++;
+    if (!refresh_at(ks, now))
+        return e;
+    return tls_keystore_find(ks, cr);
 }
 
 /* "1.2.3.4:5061" or "[::1]:5061" */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "fuzz_harness.h"
@@ -28,7 +29,8 @@ static const struct {
  *  0-7:   records for cases[b0]: [type][len16][bytes]... decrypted as they are; and the
  *         same bytes sealed with the matching key, one byte flipped where byte 1 says,
  *         then decrypted (valid structure, hostile content)
- *  8:     key log text
+ *  8:     key log text; also written in pieces to a file that a key store follows, which
+ *         must read the same lines (when the text ends with a newline)
  *  9:     a pcapng file walked for Decryption Secrets Blocks (into a key store)
  *  10-255: TLS stream segments separated by "\xee\xee\xee\xee", each starting with a
  *         direction byte (even: client, odd: server; 0xef: a gap in that direction), fed
@@ -139,6 +141,51 @@ static void stream(const uint8_t *data, size_t size)
     tls_keystore_free(ks);
 }
 
+static char follow_path[64];
+
+static void follow_unlink(void)
+{
+    unlink(follow_path);
+}
+
+/* The key log text appended to a followed file in pieces, a check after each: the same counts
+ * as the text read at once. */
+static void follow_pieces(const uint8_t *p, size_t n, const struct tls_keystore_stats *want)
+{
+    static int fd = -1;
+    if (fd < 0) {
+        snprintf(follow_path, sizeof follow_path, "/tmp/sipsec-fuzz-keylog-XXXXXX");
+        if ((fd = mkstemp(follow_path)) < 0)
+            return;
+        atexit(follow_unlink);
+    }
+    if (ftruncate(fd, 0) != 0)
+        return;
+    struct tls_keystore *ks = tls_keystore_new(64);
+    char err[256];
+    if (tls_keystore_follow_keylog(ks, follow_path, err, sizeof err) < 0) {
+        tls_keystore_free(ks);
+        return;
+    }
+    tls_keystore_set_follow_interval(ks, 0);
+    size_t off = 0;
+    for (size_t i = 0; off < n; i++) {
+        size_t piece = 1 + (size_t)p[(off * 31 + i) % n] % 200;
+        if (piece > n - off)
+            piece = n - off;
+        if (pwrite(fd, p + off, piece, (off_t)off) != (ssize_t)piece)
+            break;
+        off += piece;
+        tls_keystore_refresh(ks);
+    }
+    const struct tls_keystore_stats *got = tls_keystore_stats(ks);
+    if (off == n && n > 0 && p[n - 1] == '\n' &&
+        (got->lines != want->lines || got->secrets != want->secrets || got->bad_lines != want->bad_lines ||
+         got->other_lines != want->other_lines || got->dropped != want->dropped))
+        abort();
+    tls_keystore_free(ks);
+}
+
 static void dsb_secret(void *ctx, uint32_t type, const uint8_t *p, size_t n)
 {
     if (type == PCAPNG_SECRETS_TLS_KEYLOG)
@@ -154,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (data[0] == 8) {
         struct tls_keystore *ks = tls_keystore_new(64);
         tls_keystore_add_text(ks, data + 1, size - 1);
+        follow_pieces(data + 1, size - 1, tls_keystore_stats(ks));
         tls_keystore_free(ks);
     } else if (data[0] == 9) {
         FILE *f = fmemopen((void *)(data + 1), size - 1, "rb");
