@@ -67,6 +67,7 @@ struct tls_sess {
     bool reported : 1;         /* written (ndjson): at handshake end, or at its end */
     /* decryption facts (TLS_EV_KEYS .. DECRYPT_STATS); keys_seen: a key store was configured */
     bool keys_seen : 1, decrypted : 1, decrypt_failed : 1, inner_sip : 1, unsupported : 1;
+    bool keys_pending : 1;     /* no keys yet, but a followed key log (live) may still bring them */
     uint8_t key_source;        /* enum key_src */
     uint8_t app_plain;         /* bit (1 << enum dir): decrypted application data from that side */
     uint32_t dec;              /* index + 1 in tls_state.decs (counts), 0 none */
@@ -702,6 +703,17 @@ static bool sess_established(const struct tls_sess *t)
     return t->ccs == ((1 << DIR_C2S) | (1 << DIR_S2C));
 }
 
+/*
+ * A followed key log (live) may get a session's secrets after its handshake went by (a client
+ * logs them as its key schedule runs): its line waits for the second keys event, at the client's
+ * first protected data (dissect/tls_decrypt.c), so it says whether they came. Its end reports
+ * it anyway.
+ */
+static bool late_keys_may_come(const struct tls_sess *t)
+{
+    return t->keys_pending;
+}
+
 static void sess_fields(struct jw *w, const void *obj)
 {
     const struct sess_view *v = obj;
@@ -1212,6 +1224,7 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
         break;
     case TLS_EV_KEYS:
         t->keys_seen = true;
+        t->keys_pending = e->keys_followed;
         t->unsupported = e->unsupported_cipher;
         t->key_source = !e->key_source                        ? KSRC_NONE
                         : strcmp(e->key_source, "keylog") == 0  ? KSRC_KEYLOG
@@ -1230,7 +1243,7 @@ void tls_state_event(struct tls_state *s, const struct event *ev)
     default:
         break;
     }
-    if (!t->reported && streaming(s) && sess_established(t))
+    if (!t->reported && streaming(s) && sess_established(t) && !late_keys_may_come(t))
         sess_report(s, t);
 }
 

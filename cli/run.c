@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "decode.h"
@@ -24,6 +25,7 @@ struct stats_writer {
 
 struct pipeline {
     struct tls_keystore *keys;
+    uint64_t keys_dropped_said; /* followed key logs: tls_keylog_entries_max reached, said once */
     struct media_expect *media;
     struct analyzer *an;
     struct dissect_registry *reg;
@@ -66,6 +68,12 @@ static void write_stats(void *ctx, struct jw *w)
         jw_kuint(w, "keylog_secrets", ks->secrets);
         jw_kuint(w, "keylog_bad_lines", ks->bad_lines);
         jw_kuint(w, "keylog_dropped", ks->dropped);
+        if (tls_keystore_following(sw->dc->keys)) {
+            jw_kuint(w, "keylog_follow_checks", ks->follow_checks);
+            jw_kuint(w, "keylog_follow_reads", ks->follow_reads);
+            jw_kuint(w, "keylog_follow_restarts", ks->follow_restarts);
+            jw_kuint(w, "sessions_keys_late", ds->tls_sessions_keys_late);
+        }
         jw_kuint(w, "pcapng_secrets_blocks", ks->dsb_blocks);
         jw_kuint(w, "rsa_keys", ks->rsa_keys);
         jw_kuint(w, "sessions_with_keys", ds->tls_sessions_with_keys);
@@ -119,9 +127,13 @@ int check_option_files(const struct options *o)
 {
     if (o->ca_file && check_readable("--ca-file", o->ca_file) < 0)
         return -1;
-    for (size_t i = 0; i < o->n_keylogs; i++)
+    for (size_t i = 0; i < o->n_keylogs; i++) {
+        /* live follows its key logs: one that is not there yet is read once it appears */
+        if (o->cmd == CMD_LIVE && access(o->keylogs[i], F_OK) != 0 && errno == ENOENT)
+            continue;
         if (check_readable("--keylog", o->keylogs[i]) < 0)
             return -1;
+    }
     return 0;
 }
 
@@ -147,7 +159,7 @@ static void on_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len
 
 /* The key store from --keylog, --rsa-key and the files' pcapng secrets;
  * NULL (and nothing to do) without any. */
-static int load_keys(const struct options *o, struct tls_keystore **out)
+static int load_keys(const struct options *o, bool live, struct tls_keystore **out)
 {
     *out = NULL;
     struct dsb_ctx dsb = { .entries_max = o->lim.tls_keylog_entries_max };
@@ -174,7 +186,10 @@ static int load_keys(const struct options *o, struct tls_keystore **out)
         return -1;
     }
     for (size_t i = 0; i < o->n_keylogs; i++) {
-        if (tls_keystore_load_keylog(ks, o->keylogs[i], err, sizeof err) < 0) {
+        /* live: the files are followed, lines appended later are read when a lookup misses */
+        int rc = live ? tls_keystore_follow_keylog(ks, o->keylogs[i], err, sizeof err)
+                      : tls_keystore_load_keylog(ks, o->keylogs[i], err, sizeof err);
+        if (rc < 0) {
             fprintf(stderr, "sipsec: --keylog %s\n", err);
             tls_keystore_free(ks);
             return -1;
@@ -188,7 +203,9 @@ static int load_keys(const struct options *o, struct tls_keystore **out)
         }
     }
     const struct tls_keystore_stats *st = tls_keystore_stats(ks);
-    if (o->n_keylogs && st->secrets == 0 && st->dsb_blocks == 0)
+    if (live && o->n_keylogs && st->secrets == 0)
+        fprintf(stderr, "sipsec: key log: no secret yet; lines appended to the --keylog files will be read\n");
+    else if (o->n_keylogs && st->secrets == 0 && st->dsb_blocks == 0)
         fprintf(stderr, "sipsec: warning: the key log files hold no usable secret (%llu lines, %llu malformed)\n",
                 (unsigned long long)st->lines, (unsigned long long)st->bad_lines);
     else if (st->bad_lines || st->dropped)
@@ -232,7 +249,7 @@ int report_close(const struct options *o, struct report_out *out, int status)
 struct pipeline *pipeline_new(const struct options *o, struct report_out *out, bool live)
 {
     struct tls_keystore *keys = NULL;
-    if (load_keys(o, &keys) < 0)
+    if (load_keys(o, live, &keys) < 0)
         return NULL;
     struct pipeline *p = calloc(1, sizeof *p);
     if (p == NULL) {
@@ -240,6 +257,7 @@ struct pipeline *pipeline_new(const struct options *o, struct report_out *out, b
         goto oom;
     }
     p->keys = keys;
+    p->keys_dropped_said = keys ? tls_keystore_stats(keys)->dropped : 0; /* said by load_keys */
     p->aopts = (struct analyze_opts){
         .profile = o->profile, .ca_file = o->ca_file, .has_now = o->has_now, .now = o->now, .lim = &o->lim,
         .sip_ports = o->sip_ports, .n_sip_ports = o->n_sip_ports, .live = live,
@@ -284,6 +302,11 @@ struct analyzer *pipeline_analyzer(struct pipeline *p)
 void pipeline_tick(struct pipeline *p, const struct frame_ref *now, bool interim)
 {
     decoder_tick(p->dec, now);
+    if (tls_keystore_following(p->keys) && p->keys_dropped_said == 0 && tls_keystore_stats(p->keys)->dropped) {
+        p->keys_dropped_said = tls_keystore_stats(p->keys)->dropped;
+        fprintf(stderr, "sipsec: warning: key log: tls_keylog_entries_max reached, further secrets are dropped "
+                        "(stats.tls_decryption.keylog_dropped)\n");
+    }
     analyzer_tick(p->an, now->ts, interim);
 }
 

@@ -18,6 +18,7 @@ struct dissect_stats {
     uint64_t decode_errors; /* malformed messages of any upper protocol */
     /* TLS decryption (only reported when a key store is configured) */
     uint64_t tls_sessions_with_keys, tls_sessions_without_keys, tls_sessions_unsupported;
+    uint64_t tls_sessions_keys_late; /* of those with keys: found in a followed key log after their key point */
     uint64_t tls_records_decrypted, tls_auth_failures, tls_app_bytes_decrypted;
 };
 

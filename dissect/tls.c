@@ -353,6 +353,7 @@ struct tls_stream {
      * plaintext goes to, chosen by its first bytes (SIP, or nothing) */
     struct tls_decrypt *dec;
     bool keys_counted;
+    bool keys_late;              /* counted again: keys from a followed key log after the key point */
     const struct stream_ops *inner;
     void *inner_st;
     bool inner_chosen;
@@ -521,7 +522,15 @@ static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref 
     if (s->dec == NULL || !tls_decrypt_take_keys_event(s->dec, &src))
         return;
     bool unsupported = tls_decrypt_unsupported(s->dec);
-    if (unsupported)
+    if (s->keys_counted) {
+        /* found late (a followed key log): counted without keys at first */
+        if (src != TLS_KEYS_NONE && !unsupported && !s->keys_late && s->dc->stats.tls_sessions_without_keys > 0) {
+            s->keys_late = true;
+            s->dc->stats.tls_sessions_without_keys--;
+            s->dc->stats.tls_sessions_with_keys++;
+            s->dc->stats.tls_sessions_keys_late++;
+        }
+    } else if (unsupported)
         s->dc->stats.tls_sessions_unsupported++;
     else if (src == TLS_KEYS_NONE)
         s->dc->stats.tls_sessions_without_keys++;
@@ -532,6 +541,7 @@ static void keys_event(struct tls_stream *s, enum dir d, const struct frame_ref 
     stream_hs_init(s, &h, d, at);
     h.ev.key_source = tls_key_source_name(src);
     h.ev.unsupported_cipher = unsupported;
+    h.ev.keys_followed = tls_decrypt_keys_pending(s->dec);
     emit(&h, TLS_EV_KEYS);
 }
 
@@ -680,8 +690,22 @@ static bool decrypt_record(struct tls_stream *s, enum dir d, uint8_t type, uint1
     return true;
 }
 
+static void handle_record_as(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
+                             const struct frame_ref *at);
+
 static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
                           const struct frame_ref *at)
+{
+    /* A followed key log (live) may bring a session's keys after its key point: they are
+     * looked for before the record, and told after it, once it is decrypted with them. */
+    bool keys_now = s->dec && type != CT_CCS && tls_decrypt_late_keys(s->dec, d, type);
+    handle_record_as(s, d, type, version, frag, at);
+    if (keys_now)
+        keys_event(s, d, at);
+}
+
+static void handle_record_as(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
+                             const struct frame_ref *at)
 {
     struct tls_dir *td = &s->d[d];
     uint16_t rlen = (uint16_t)cur_left(&frag);

@@ -516,6 +516,15 @@ struct tls_decrypt {
     struct tls_secret app[2];    /* TLS 1.3: next application secret, then the current one */
     bool app_installed[2];
 
+    /* keys that came late: a followed key log (live) had no line yet at the key point */
+    bool ccs_seen[2];            /* TLS <= 1.2: d's ChangeCipherSpec passed */
+    bool wait_over;              /* the client's first protected data passed: no more waiting for keys */
+    uint8_t events_due, events_taken; /* keys events after the first: keys came, or the wait ended */
+    uint32_t skipped[2];         /* d's protected records of this epoch passed without keys */
+    bool probe13[2];             /* TLS 1.3: keys came after d's records were skipped, epoch unknown */
+    bool app_wait[2];            /* TLS 1.3: d finished its handshake before its application secret was logged */
+    struct tls_secret hs[2];     /* TLS 1.3 handshake secrets, kept while probing */
+
     /* RFC 7627 session hash, only when an RSA key may need it */
     EVP_MD_CTX *th[4];           /* MD5, SHA-1, SHA-256, SHA-384 */
     bool th_done;
@@ -599,11 +608,25 @@ const struct tls_decrypt_stats *tls_decrypt_get_stats(const struct tls_decrypt *
 
 bool tls_decrypt_take_keys_event(struct tls_decrypt *t, enum tls_key_source *src)
 {
-    if (!t->keys_decided || t->keys_event_taken)
+    if (!t->keys_decided)
         return false;
-    t->keys_event_taken = true;
+    if (!t->keys_event_taken) {
+        t->keys_event_taken = true;
+        t->events_taken = t->events_due;
+        *src = t->src;
+        return true;
+    }
+    if (t->events_taken == t->events_due)
+        return false;
+    t->events_taken = t->events_due; /* the keys came after all, or the wait for them ended */
     *src = t->src;
     return true;
+}
+
+bool tls_decrypt_keys_pending(const struct tls_decrypt *t)
+{
+    return tls_keystore_following(t->ks) && t->keys_decided && t->src == TLS_KEYS_NONE && !t->wait_over &&
+           !tls_decrypt_unsupported(t);
 }
 
 static enum tls_prf prf_of(const struct tls_decrypt *t)
@@ -731,7 +754,8 @@ static void on_server_hello(struct tls_decrypt *t, struct cur b)
         t->tls13 = true;
         th_free(t);
         t->keys_decided = true;
-        const struct tls_keylog_entry *e = t->have_cr ? tls_keystore_find(t->ks, t->cr) : NULL;
+        const struct tls_keylog_entry *e =
+            t->have_cr && t->suite ? tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_CHTS | 1u << TLS_SK_SHTS) : NULL;
         if (t->suite == NULL || e == NULL || e->s[TLS_SK_CHTS].len == 0 || e->s[TLS_SK_SHTS].len == 0)
             return;
         size_t hl = t->suite->sha384 ? 48 : 32;
@@ -739,6 +763,8 @@ static void on_server_hello(struct tls_decrypt *t, struct cur b)
             return;
         install_tls13(t, DIR_C2S, &e->s[TLS_SK_CHTS]);
         install_tls13(t, DIR_S2C, &e->s[TLS_SK_SHTS]);
+        t->hs[DIR_C2S] = e->s[TLS_SK_CHTS];
+        t->hs[DIR_S2C] = e->s[TLS_SK_SHTS];
         t->app[DIR_C2S] = e->s[TLS_SK_CATS0];
         t->app[DIR_S2C] = e->s[TLS_SK_SATS0];
         t->src = TLS_KEYS_KEYLOG;
@@ -818,6 +844,9 @@ static void on_client_key_exchange(struct tls_decrypt *t, struct cur b)
     ERR_clear_error();
 }
 
+static void key_block(struct tls_decrypt *t);
+static bool late12(struct tls_decrypt *t, enum dir d, bool count);
+
 /* The master secret, and from it both directions' pending keys. */
 static void ensure_keys(struct tls_decrypt *t)
 {
@@ -828,7 +857,7 @@ static void ensure_keys(struct tls_decrypt *t)
     if (!t->have_cr || !t->have_sr || t->suite == NULL)
         return;
     if (!t->have_master) {
-        const struct tls_keylog_entry *e = tls_keystore_find(t->ks, t->cr);
+        const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_MASTER);
         if (e && e->s[TLS_SK_MASTER].len == TLS_MASTER_LEN) {
             memcpy(t->master, e->s[TLS_SK_MASTER].v, TLS_MASTER_LEN);
             t->have_master = true;
@@ -841,8 +870,13 @@ static void ensure_keys(struct tls_decrypt *t)
             t->src = TLS_KEYS_RESUMED;
         }
     }
-    if (!t->have_master)
-        return;
+    if (t->have_master)
+        key_block(t);
+}
+
+/* Both directions' pending keys from the master secret. */
+static void key_block(struct tls_decrypt *t)
+{
     enum tls_cipher ci = t->suite->cipher;
     size_t mac = mac_len_of(t->suite->mac), key = key_len_of(ci);
     size_t iv = is_aead(ci) ? (ci == TC_CHACHA20_POLY1305 ? 12 : 4) : block_of(ci);
@@ -866,6 +900,10 @@ void tls_decrypt_ccs(struct tls_decrypt *t, enum dir d)
     tls_rp_fini(&t->rp[d]);
     t->rp[d] = t->pending[d];
     memset(&t->pending[d], 0, sizeof t->pending[d]); /* ownership moved */
+    t->ccs_seen[d] = true;
+    t->skipped[d] = 0;
+    if (!t->rp[d].active)
+        late12(t, d, false); /* the other side's CCS: a second chance for a followed key log */
 }
 
 void tls_decrypt_handshake(struct tls_decrypt *t, enum dir d, struct span msg)
@@ -913,6 +951,19 @@ void tls_decrypt_handshake(struct tls_decrypt *t, enum dir d, struct span msg)
         break;
     case HS_FINISHED:
         /* TLS 1.3: a side's Finished is its last message under handshake keys */
+        if (t->tls13 && t->rp[d].active && !t->app_installed[d] && t->app[d].len == 0 &&
+            tls_keystore_following(t->ks)) {
+            /* a client logs its application secrets only now: look again, else wait for them */
+            enum tls_secret_kind k = d == DIR_C2S ? TLS_SK_CATS0 : TLS_SK_SATS0;
+            const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << k);
+            if (e && e->s[k].len == t->hs[d].len)
+                t->app[d] = e->s[k];
+            if (t->app[d].len == 0) {
+                tls_rp_fini(&t->rp[d]);
+                t->app_wait[d] = true;
+                t->skipped[d] = 0;
+            }
+        }
         if (t->tls13 && t->rp[d].active && !t->app_installed[d] && t->app[d].len) {
             install_tls13(t, d, &t->app[d]);
             t->app_installed[d] = true;
@@ -1025,12 +1076,23 @@ static enum tls_open_rc resync_record(struct tls_decrypt *t, enum dir d, uint8_t
     return TLS_OPEN_LOST;
 }
 
+static enum tls_open_rc probe13(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
+                                struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type);
+
 enum tls_open_rc tls_decrypt_record(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
                                     struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type)
 {
     if (t->gave_up[d]) {
         t->st.lost[d]++;
         return TLS_OPEN_LOST;
+    }
+    if (t->probe13[d]) {
+        enum tls_open_rc r = probe13(t, d, type, version, frag, out, out_len, inner_type);
+        if (r == TLS_OPEN_OK)
+            t->st.records[d]++;
+        else
+            t->st.lost[d]++;
+        return r;
     }
     if (t->resync[d]) {
         enum tls_open_rc r = resync_record(t, d, type, version, frag, out, out_len, inner_type);
@@ -1051,4 +1113,177 @@ enum tls_open_rc tls_decrypt_record(struct tls_decrypt *t, enum dir d, uint8_t t
 void tls_decrypt_count_app(struct tls_decrypt *t, enum dir d, size_t n)
 {
     t->st.app_bytes[d] += n;
+}
+
+/*
+ * ---- late keys: a followed key log got the session's line after its key point ----
+ *
+ * A client writes its secrets when its key schedule runs: TLS 1.3 handshake secrets after the
+ * ServerHello, application secrets after the server's Finished, so live may see the records
+ * before the lines. Each protected record of a direction without keys is counted (skipped) and
+ * asks the key log again (tls_keystore_lookup: a check of the file at most once per interval);
+ * once the secrets are there the keys are installed at the sequence number the skipped records
+ * used. At most LATE_RECORDS_MAX records per direction ask.
+ */
+enum { LATE_RECORDS_MAX = 64 };
+
+/* Keys from now on for d, whose skipped records used sequence numbers 0..skipped-1. */
+static void place(struct tls_decrypt *t, enum dir d)
+{
+    struct tls_rp *rp = &t->rp[d];
+    rp->seq = t->skipped[d];
+    if (t->skipped[d] > 0 && (chained_iv(rp) || rp->suite->cipher == TC_RC4_128)) {
+        /* the IV (or RC4's keystream) ran on through the skipped records */
+        t->resync[d] = true;
+        t->resync_span[d] = 0;
+        t->iv_seeded[d] = false;
+        t->resync_records_left[d] = RESYNC_RECORDS;
+    }
+}
+
+/* TLS <= 1.2: the master secret, for the directions past their CCS. count: this is one of d's
+ * records (else d's CCS). */
+static bool late12(struct tls_decrypt *t, enum dir d, bool count)
+{
+    if (!tls_keystore_following(t->ks) || t->have_master || t->src != TLS_KEYS_NONE || t->suite == NULL ||
+        !t->have_cr || !t->have_sr || t->skipped[d] >= LATE_RECORDS_MAX)
+        return false;
+    const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_MASTER);
+    if (e == NULL || e->s[TLS_SK_MASTER].len != TLS_MASTER_LEN) {
+        t->skipped[d] += count;
+        return false;
+    }
+    memcpy(t->master, e->s[TLS_SK_MASTER].v, TLS_MASTER_LEN);
+    t->have_master = true;
+    t->src = TLS_KEYS_KEYLOG;
+    t->events_due++;
+    key_block(t);
+    for (int x = 0; x < 2; x++) {
+        if (!t->ccs_seen[x])
+            continue; /* its CCS takes the pending keys */
+        tls_rp_fini(&t->rp[x]);
+        t->rp[x] = t->pending[x];
+        memset(&t->pending[x], 0, sizeof t->pending[x]);
+        if (t->rp[x].active)
+            place(t, (enum dir)x);
+    }
+    return true;
+}
+
+/* TLS 1.3: the handshake secrets; a direction with skipped records probes its epoch. */
+static bool late13(struct tls_decrypt *t, enum dir d)
+{
+    if (t->skipped[d] >= LATE_RECORDS_MAX)
+        return false;
+    const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_CHTS | 1u << TLS_SK_SHTS);
+    size_t hl = t->suite->sha384 ? 48 : 32;
+    if (e == NULL || e->s[TLS_SK_CHTS].len != hl || e->s[TLS_SK_SHTS].len != hl) {
+        t->skipped[d]++;
+        return false;
+    }
+    t->hs[DIR_C2S] = e->s[TLS_SK_CHTS];
+    t->hs[DIR_S2C] = e->s[TLS_SK_SHTS];
+    t->app[DIR_C2S] = e->s[TLS_SK_CATS0];
+    t->app[DIR_S2C] = e->s[TLS_SK_SATS0];
+    for (int x = 0; x < 2; x++) {
+        install_tls13(t, (enum dir)x, &t->hs[x]);
+        t->rp[x].seq = t->skipped[x];
+        t->probe13[x] = t->skipped[x] > 0;
+    }
+    t->src = TLS_KEYS_KEYLOG;
+    t->events_due++;
+    return true;
+}
+
+/* TLS 1.3: d's application secret, logged after its Finished went by. */
+static void late_app(struct tls_decrypt *t, enum dir d)
+{
+    if (t->skipped[d] >= LATE_RECORDS_MAX)
+        return;
+    enum tls_secret_kind k = d == DIR_C2S ? TLS_SK_CATS0 : TLS_SK_SATS0;
+    const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << k);
+    if (e == NULL || e->s[k].len != t->hs[d].len) {
+        t->skipped[d]++;
+        return;
+    }
+    t->app[d] = e->s[k];
+    install_tls13(t, d, &t->app[d]);
+    t->rp[d].seq = t->skipped[d];
+    t->app_installed[d] = true;
+    t->app_wait[d] = false;
+}
+
+/*
+ * The first record of d after keys came late with records skipped: still under the handshake
+ * secret (at the next sequence number), or already under the application secret (the epoch
+ * began at one of the skipped records)? At most skipped + 2 trials, then d is given up.
+ */
+static enum tls_open_rc probe13(struct tls_decrypt *t, enum dir d, uint8_t type, uint16_t version,
+                                struct span frag, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    t->probe13[d] = false;
+    uint32_t k = t->skipped[d];
+    t->rp[d].seq = k;
+    if (tls_rp_open(&t->rp[d], type, version, frag, out, out_len, inner_type) == TLS_OPEN_OK)
+        return TLS_OPEN_OK;
+    if (t->app[d].len == 0) {
+        enum tls_secret_kind sk = d == DIR_C2S ? TLS_SK_CATS0 : TLS_SK_SATS0;
+        const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << sk);
+        if (e && e->s[sk].len == t->hs[d].len)
+            t->app[d] = e->s[sk];
+    }
+    if (t->app[d].len) {
+        install_tls13(t, d, &t->app[d]);
+        for (uint32_t j = 0; j <= k; j++) {
+            t->rp[d].seq = j;
+            if (tls_rp_open(&t->rp[d], type, version, frag, out, out_len, inner_type) == TLS_OPEN_OK) {
+                t->app_installed[d] = true;
+                return TLS_OPEN_OK;
+            }
+        }
+    }
+    t->gave_up[d] = true;
+    return TLS_OPEN_LOST;
+}
+
+static void late_try(struct tls_decrypt *t, enum dir d, uint8_t type)
+{
+    if (t->suite == NULL || !t->have_cr || t->gave_up[d])
+        return;
+    if (!t->tls13) {
+        if (t->ccs_seen[d] && !t->rp[d].active)
+            late12(t, d, true);
+        return;
+    }
+    if (type != CT_APPDATA)
+        return;
+    if (t->app_wait[d])
+        late_app(t, d);
+    else if (t->src == TLS_KEYS_NONE && !t->rp[d].active)
+        late13(t, d);
+}
+
+/*
+ * The client's first protected record (TLS 1.3), or its first after both ChangeCipherSpecs
+ * (TLS <= 1.2), is the point by which a client or server that logs its secrets has written
+ * them: the key log is checked then whatever the interval (once per session), and the wait
+ * ends there, found or not.
+ */
+bool tls_decrypt_late_keys(struct tls_decrypt *t, enum dir d, uint8_t type)
+{
+    if (!t->keys_decided || !tls_keystore_following(t->ks))
+        return false;
+    bool point = tls_decrypt_keys_pending(t) && d == DIR_C2S &&
+                 (t->tls13 ? type == CT_APPDATA : t->ccs_seen[DIR_C2S] && t->ccs_seen[DIR_S2C]);
+    if (point)
+        tls_keystore_refresh(t->ks);
+    uint8_t due = t->events_due;
+    late_try(t, d, type);
+    if (point && t->events_due == due) {
+        t->wait_over = true; /* no keys for this session: say so now */
+        t->events_due++;
+    } else if (point) {
+        t->wait_over = true;
+    }
+    return t->events_due != t->events_taken;
 }

@@ -105,6 +105,14 @@ void tls_decrypt_handshake(struct tls_decrypt *t, enum dir d, struct span msg);
 void tls_decrypt_sslv2_hello(struct tls_decrypt *t, struct span msg);
 /* A ChangeCipherSpec from d (TLS <= 1.2): d's next records are protected. */
 void tls_decrypt_ccs(struct tls_decrypt *t, enum dir d);
+/* Before each record of d (but CCS): when the key store follows a key log (live) and this
+ * session's keys were missing at its key point, look again; true when a keys event is due
+ * (the keys were found just now, or the wait for them ended without): tls_decrypt_take_keys_event
+ * then gives the session's key source once more. */
+bool tls_decrypt_late_keys(struct tls_decrypt *t, enum dir d, uint8_t type);
+/* No keys yet, but a followed key log may still bring them (until the client's first
+ * protected data). */
+bool tls_decrypt_keys_pending(const struct tls_decrypt *t);
 /* Would a record of this type from d be decrypted now? */
 bool tls_decrypt_active(const struct tls_decrypt *t, enum dir d, uint8_t type);
 /* tls_rp_open on d's keys; counts the result. */
@@ -118,7 +126,7 @@ void tls_decrypt_gap(struct tls_decrypt *t, enum dir d, uint64_t gap_bytes);
 
 /* True once, when the connection has reached the point where keys are
  * needed (TLS 1.3 ServerHello, first ChangeCipherSpec): *src says whether
- * and where they were found. */
+ * and where they were found; and once more if they were found late. */
 bool tls_decrypt_take_keys_event(struct tls_decrypt *t, enum tls_key_source *src);
 /* The negotiated suite (or version) is one we cannot decrypt (export, NULL, ARIA, Camellia...). */
 bool tls_decrypt_unsupported(const struct tls_decrypt *t);

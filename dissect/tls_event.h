@@ -90,6 +90,7 @@ struct ev_tls {
     bool decrypted;
     const char *key_source;     /* KEYS: "keylog", "rsa_key", "resumed"; NULL: no keys */
     bool unsupported_cipher;    /* KEYS: the suite is not one sipsec decrypts (key_source NULL) */
+    bool keys_followed;         /* KEYS: the key log is followed (live): keys may still come (a second KEYS) */
     const char *inner_protocol; /* decrypted APPLICATION_DATA: "sip", or NULL when not recognised */
     uint64_t records_decrypted; /* DECRYPT_STATS / DECRYPT_FAILED: both sides together */
     uint64_t auth_failures;

@@ -17,7 +17,7 @@ live_require() {
     done
 }
 
-LIVE_TAG=live-$$
+LIVE_TAG=${LIVE_TAG:-live-$$} # a test may put its own name first
 NS_A=$LIVE_TAG-a
 NS_B=$LIVE_TAG-b
 IF_A=lv$$a
