@@ -67,39 +67,30 @@ static bool span_is_known_method(struct span s)
     return false;
 }
 
-static bool span_ends_with(struct span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (s.n < n)
-        return false;
-    struct cur c = cur_make(s.p, s.n);
-    cur_skip(&c, s.n - n);
-    return span_eq(cur_span(&c), lit);
-}
-
 /*
  * Is this (possibly incomplete) first line a SIP start line?
  * "SIP/2.0 NNN ..." or "METHOD SP Request-URI SP SIP/2.0". Without its
- * line end yet, a request is accepted on a known method alone.
+ * line end yet, a request is accepted on a known method alone. Run on
+ * every datagram (the probe) and every stream message: indexes checked
+ * against line.n, no cursor call per byte.
  */
 static bool start_line_is_sip(struct span line, bool complete)
 {
-    struct cur c = cur_make(line.p, line.n);
-    if (span_starts_with(line, "SIP/2.0 ")) {
-        cur_skip(&c, 8);
-        uint8_t d0 = cur_u8(&c), d1 = cur_u8(&c), d2 = cur_u8(&c);
+    if (line.n >= 8 && memcmp(line.p, "SIP/2.0 ", 8) == 0) {
+        if (line.n < 11)
+            return false;
+        uint8_t d0 = line.p[8], d1 = line.p[9], d2 = line.p[10];
         return d0 >= '1' && d0 <= '6' && d1 >= '0' && d1 <= '9' && d2 >= '0' && d2 <= '9';
     }
     size_t len = 0;
-    uint8_t b;
-    while (cur_peek_u8(&c, len, &b) && is_method_char(b))
+    while (len < line.n && is_method_char(line.p[len]))
         len++;
-    if (len == 0 || len > 32 || !cur_peek_u8(&c, len, &b) || b != ' ')
+    if (len == 0 || len > 32 || len >= line.n || line.p[len] != ' ')
         return false;
-    struct cur m = cur_take(&c, len);
     if (complete)
-        return span_ends_with(line, " SIP/2.0") && line.n > len + 9;
-    return span_is_known_method(cur_span(&m));
+        return line.n >= 8 && memcmp(line.p + line.n - 8, " SIP/2.0", 8) == 0 && line.n > len + 9;
+    struct span m = { line.p, len };
+    return span_is_known_method(m);
 }
 
 bool sip_probe(const uint8_t *p, size_t n)
