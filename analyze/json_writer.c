@@ -124,7 +124,7 @@ void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
 /* No byte of the 8 in x needs escaping: none below 0x20, at or above 0x7f,
  * '"' or '\\'. May say no for a plain word (a borrow between bytes), never
  * yes for one that is not: the byte loop then decides. */
-static bool word_plain(uint64_t x)
+static inline bool word_plain(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
     uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
