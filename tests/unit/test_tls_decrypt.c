@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -308,6 +309,9 @@ static void wrong_key_fails_authentication(void **state)
 
 struct sip_rec {
     int sip, anomalies, decrypt_failed;
+    int keys;                  /* TLS_EV_KEYS events */
+    const char *key_source[4]; /* and what each said */
+    bool keys_followed[4];
     char methods[8][16];
     uint32_t cseq[8];
     enum sip_transport tr[8];
@@ -320,6 +324,10 @@ static void sip_rec_emit(void *ctx, const struct event *ev)
         r->anomalies++;
     if (ev->kind == EV_TLS && ((const struct ev_tls *)ev->body)->kind == TLS_EV_DECRYPT_FAILED)
         r->decrypt_failed++;
+    if (ev->kind == EV_TLS && ((const struct ev_tls *)ev->body)->kind == TLS_EV_KEYS && r->keys < 4) {
+        r->key_source[r->keys] = ((const struct ev_tls *)ev->body)->key_source;
+        r->keys_followed[r->keys++] = ((const struct ev_tls *)ev->body)->keys_followed;
+    }
     if (ev->kind != EV_SIP || r->sip == 8)
         return;
     const struct ev_sip *m = ev->body;
@@ -452,6 +460,115 @@ static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **st
     tls_keystore_free(ks);
 }
 
+/*
+ * sipsec live follows its key log: here the session's line is appended only after the client's
+ * Finished and first SIP record went by without keys. The keys event says "none, but followed"
+ * at the first ChangeCipherSpec, "none" at the client's first protected record after both
+ * (the wait is over), then "keylog" when the line is read: the keys are installed at the
+ * sequence number the two skipped records used, and the next SIP messages are decrypted.
+ */
+static void late_keys_from_a_followed_key_log_tls12(void **state)
+{
+    (void)state;
+    char dir[64], path[96];
+    snprintf(dir, sizeof dir, "/tmp/sipsec-late-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/keys.log", dir);
+    struct tls_keystore *ks = tls_keystore_new(8);
+    char err[256];
+    assert_int_equal(tls_keystore_follow_keylog(ks, path, err, sizeof err), 0); /* not there yet */
+    tls_keystore_set_follow_interval(ks, 0);
+
+    uint8_t cr[32], sr[32], master[48];
+    memset(cr, 0x11, sizeof cr);
+    for (int i = 0; i < 32; i++)
+        sr[i] = (uint8_t)(0x40 + i);
+    memset(master, 0x22, sizeof master);
+    struct sip_rec rec = { 0 };
+    struct limits lim = limits_default;
+    struct dissect_ctx dc = { .sink = { sip_rec_emit, &rec }, .lim = &lim, .keys = ks };
+    dc.sip_ports[dc.n_sip_ports++] = 5061;
+    struct stream_info si = test_tcp_stream(5061, 1);
+    void *st = tls_stream_ops.open(&dc, &si);
+
+    struct wbuf ch_w = { .n = 0 }, s2c = { .n = 0 }, early = { .n = 0 }, later = { .n = 0 };
+    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = { 1, 0, 0, sizeof ch - 4, 3, 3 };
+    memcpy(ch + 6, cr, 32);
+    memcpy(ch + 38, "\x00\x00\x02\xc0\x2f\x01\x00", 7);
+    wrec(&ch_w, 22, ch, sizeof ch);
+    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1] = { 2, 0, 0, sizeof sh - 4, 3, 3 };
+    memcpy(sh + 6, sr, 32);
+    memcpy(sh + 38, "\x00\xc0\x2f\x00", 4);
+    wrec(&s2c, 22, sh, sizeof sh);
+    wrec(&s2c, 20, (const uint8_t *)"\x01", 1);
+    uint8_t kb[40];
+    assert_true(tls_key_block(TLS_PRF_SHA256, master, cr, sr, kb, sizeof kb));
+    struct sealer seal_c;
+    assert_true(sealer_init(&seal_c, 0xC02F, TLS_V_TLS12, false));
+    memcpy(seal_c.key, kb, 16);
+    memcpy(seal_c.iv, kb + 32, 4);
+    wrec(&early, 20, (const uint8_t *)"\x01", 1);
+    uint8_t fin[16] = { 20, 0, 0, 12 }, rb[4096];
+    size_t rn = seal(&seal_c, 22, fin, sizeof fin, rb);
+    wrec(&early, 22, rb, rn);
+    const char *m0 = "OPTIONS sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw;branch=z9hG4bK0\r\n"
+                     "From: <sip:gw@gw>;tag=0\r\nTo: <sip:um@um>\r\nCall-ID: c0\r\nCSeq: 6 OPTIONS\r\n"
+                     "Content-Length: 0\r\n\r\n";
+    const char *m1 = "INVITE sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw;branch=z9hG4bK1\r\n"
+                     "From: <sip:gw@gw>;tag=1\r\nTo: <sip:um@um>\r\nCall-ID: c1\r\nCSeq: 7 INVITE\r\n"
+                     "Content-Length: 0\r\n\r\n";
+    const char *m2 = "OPTIONS sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw;branch=z9hG4bK2\r\n"
+                     "From: <sip:gw@gw>;tag=2\r\nTo: <sip:um@um>\r\nCall-ID: c2\r\nCSeq: 8 OPTIONS\r\n"
+                     "Content-Length: 0\r\n\r\n";
+    rn = seal(&seal_c, 23, (const uint8_t *)m0, strlen(m0), rb);
+    wrec(&early, 23, rb, rn);
+    rn = seal(&seal_c, 23, (const uint8_t *)m1, strlen(m1), rb);
+    wrec(&later, 23, rb, rn);
+    rn = seal(&seal_c, 23, (const uint8_t *)m2, strlen(m2), rb);
+    wrec(&later, 23, rb, rn);
+
+    static uint8_t pend[2][8192];
+    size_t np[2] = { 0, 0 };
+    uint64_t frame = 0;
+    deliver(st, DIR_C2S, &ch_w, pend[0], &np[0], &frame);
+    deliver(st, DIR_S2C, &s2c, pend[1], &np[1], &frame);
+    deliver(st, DIR_C2S, &early, pend[0], &np[0], &frame);
+    assert_int_equal(rec.sip, 0);
+    assert_int_equal(rec.keys, 2); /* at the server's CCS: none yet; at the Finished: the wait is over */
+    assert_null(rec.key_source[0]);
+    assert_true(rec.keys_followed[0]);
+    assert_null(rec.key_source[1]);
+    assert_false(rec.keys_followed[1]);
+    assert_int_equal(dc.stats.tls_sessions_without_keys, 1);
+
+    char line[256];
+    snprintf(line, sizeof line, "CLIENT_RANDOM %064d %096d\n", 0, 0);
+    memset(line + 14, '1', 64);
+    memset(line + 79, '2', 96);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(line, f);
+    fclose(f);
+    deliver(st, DIR_C2S, &later, pend[0], &np[0], &frame);
+    tls_stream_ops.close(st, CLOSE_FIN);
+
+    assert_int_equal(rec.keys, 3);
+    assert_string_equal(rec.key_source[2], "keylog");
+    assert_int_equal(rec.sip, 2); /* the INVITE and the second OPTIONS; the first went by */
+    assert_string_equal(rec.methods[0], "INVITE");
+    assert_int_equal(rec.cseq[1], 8);
+    assert_int_equal(dc.stats.tls_records_decrypted, 2);
+    assert_int_equal(dc.stats.tls_auth_failures, 0);
+    assert_int_equal(rec.decrypt_failed, 0);
+    assert_int_equal(dc.stats.tls_sessions_with_keys, 1);
+    assert_int_equal(dc.stats.tls_sessions_without_keys, 0);
+    assert_int_equal(dc.stats.tls_sessions_keys_late, 1);
+    sealer_fini(&seal_c);
+    tls_keystore_free(ks);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +582,7 @@ int main(void)
         cmocka_unit_test(every_cipher_round_trips_and_rejects_tampering),
         cmocka_unit_test(wrong_key_fails_authentication),
         cmocka_unit_test(sip_inside_tls12_gcm_is_framed_across_records_and_segments),
+        cmocka_unit_test(late_keys_from_a_followed_key_log_tls12),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
