@@ -298,14 +298,20 @@ static enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
  * before this one read it); Content-Length (or l) sets the framing,
  * everything else only matters to the fast parser.
  */
-static enum sip_scan_rc scan_line(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce, size_t readable)
+/* colon: the first ':' of the line if the caller found it (line length:
+ * none), or COLON_UNKNOWN to search here. */
+enum { COLON_UNKNOWN = SIZE_MAX };
+
+static ALWAYS_INLINE enum sip_scan_rc scan_line(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce,
+                                                size_t readable, size_t colon)
 {
     struct span line = sp(p + at, ce - at);
     if (cls[line.p[0]] & C_BLANK) {
         s->declined = true; /* a folded continuation line */
         return SIP_SCAN_MORE;
     }
-    size_t colon = sp_find(line, ':');
+    if (colon == COLON_UNKNOWN)
+        colon = sp_find(line, ':');
     if (colon == line.n) {
         s->declined = true; /* no "name:" */
         return SIP_SCAN_MORE;
@@ -344,25 +350,39 @@ static void check_cr(struct sip_scan *s, const uint8_t *p, size_t at, size_t ce)
         s->declined = true;
 }
 
-/* Index of the first CR or LF in p[0..n), or n: one pass where the lines
- * end in CRLF (instead of a search for the LF, then one for a CR before
- * it). Sixteen bytes a step with SSE2 (every x86-64), loads inside p[0..n). */
-static size_t find_cr_or_lf(const uint8_t *p, size_t n)
+/* Index of the first CR or LF in p[0..n), or n, and in *colon the first
+ * ':' before it (n: none): one pass where the lines end in CRLF (instead
+ * of a search for the LF, one for a CR before it and one for the colon).
+ * Sixteen bytes a step with SSE2 (every x86-64), loads inside p[0..n). */
+static ALWAYS_INLINE size_t find_cr_or_lf(const uint8_t *p, size_t n, size_t *colon)
 {
-    size_t i = 0;
+    size_t i = 0, col = n;
 #if defined(__SSE2__)
-    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), co = _mm_set1_epi8(':');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-        if (m)
+        if (col == n) {
+            unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, co));
+            if (m)
+                c &= (m & (0u - m)) - 1; /* only the colons before the line end */
+            if (c)
+                col = i + (size_t)__builtin_ctz(c);
+        }
+        if (m) {
+            *colon = col;
             return i + (size_t)__builtin_ctz(m);
+        }
     }
 #endif
-    for (; i < n; i++)
+    for (; i < n; i++) {
         if (p[i] == '\r' || p[i] == '\n')
-            return i;
-    return n;
+            break;
+        if (p[i] == ':' && col == n)
+            col = i;
+    }
+    *colon = col;
+    return i;
 }
 
 enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, size_t max)
@@ -380,12 +400,19 @@ enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, s
         size_t look = left < limit ? left : limit;
         /* The usual line ends in CRLF and holds no other CR: its first CR
          * or LF is that CR. Anything else takes the two searches. */
-        size_t first = find_cr_or_lf(p + at, look);
+        size_t colon;
+        size_t first = find_cr_or_lf(p + at, look, &colon);
         size_t end, ce;
         if (first + 1 < look && p[at + first] == '\r' && p[at + first + 1] == '\n') {
             ce = at + first;
             end = ce + 1;
+            if (colon == look)
+                colon = first; /* none in the line: its length */
         } else {
+            /* the line goes past that CR or LF: a colon seen before it is
+             * still the line's first, else search the whole line */
+            if (colon == look)
+                colon = COLON_UNKNOWN;
             const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
             if (lf == NULL)
                 /* no line end within what we may look at, though the bytes are there */
@@ -403,7 +430,7 @@ enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, s
             s->header_len = s->pos;
             return SIP_SCAN_DONE;
         }
-        if (scan_line(s, p, at, ce, end + 1 - at) == SIP_SCAN_BAD) /* readable: up to the LF */
+        if (scan_line(s, p, at, ce, end + 1 - at, colon) == SIP_SCAN_BAD) /* readable: up to the LF */
             return SIP_SCAN_BAD;
     }
 }
@@ -418,7 +445,7 @@ void sip_scan_tail(struct sip_scan *s, const uint8_t *p, size_t n)
     check_cr(s, p, at, n);
     if (at == 0)
         s->start_len = (uint32_t)n;
-    else if (scan_line(s, p, at, n, n - at) == SIP_SCAN_BAD)
+    else if (scan_line(s, p, at, n, n - at, COLON_UNKNOWN) == SIP_SCAN_BAD)
         s->declined = true;
 }
 

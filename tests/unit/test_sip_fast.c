@@ -381,6 +381,21 @@ static void scan_finds_line_ends_at_every_offset(void **state)
         n = snprintf(m, sizeof m, REQ "X-Pad: %s\r\r\n" PARTIES TAIL, pad);
         check(m, DECLINED);
     }
+    /* the colon is found in the same pass: names of every length around
+     * the steps, unknown ones and a known one with blanks before it */
+    char name[64];
+    for (size_t k = 1; k < 40; k++) {
+        memset(name, 'n', k);
+        name[k] = '\0';
+        snprintf(m, sizeof m, REQ "X-%s: v\r\n" PARTIES TAIL, name);
+        check(m, FAST);
+        snprintf(m, sizeof m, REQ "X-%s\r\n" PARTIES TAIL, name); /* no colon before the line end */
+        check(m, DECLINED);
+        memset(name, ' ', k);
+        snprintf(m, sizeof m, REQ PARTIES "CSeq: 1 INVITE\r\nCall-ID%s: k%zu@h\r\n\r\n", name, k);
+        check(m, FAST);
+        assert_string_equal(fast.f.call_id, (snprintf(pad, sizeof pad, "k%zu@h", k), pad));
+    }
     /* the line's CR as the last byte given: more to come, nothing decided */
     const char *cut = REQ "X-Pad: 1\r";
     struct sip_scan sc;
