@@ -522,6 +522,7 @@ struct tls_decrypt {
     uint8_t events_due, events_taken; /* keys events after the first: keys came, or the wait ended */
     uint32_t skipped[2];         /* d's protected records of this epoch passed without keys */
     bool probe13[2];             /* TLS 1.3: keys came after d's records were skipped, epoch unknown */
+    bool hs_wait[2];             /* TLS 1.3: d's handshake secret not logged yet */
     bool app_wait[2];            /* TLS 1.3: d finished its handshake before its application secret was logged */
     struct tls_secret hs[2];     /* TLS 1.3 handshake secrets, kept while probing */
 
@@ -722,6 +723,26 @@ static void install_tls13(struct tls_decrypt *t, enum dir d, const struct tls_se
     OPENSSL_cleanse(key, sizeof key);
 }
 
+/* TLS 1.3, a followed key log: d's handshake secret when e has it, at the sequence number d's
+ * skipped records leave (probing the epoch when there were some). */
+static void hs13_install(struct tls_decrypt *t, enum dir d, const struct tls_keylog_entry *e)
+{
+    enum tls_secret_kind k = d == DIR_C2S ? TLS_SK_CHTS : TLS_SK_SHTS;
+    size_t hl = t->suite->sha384 ? 48 : 32;
+    if (!t->hs_wait[d] || e == NULL || e->s[k].len != hl)
+        return;
+    t->hs_wait[d] = false;
+    t->hs[d] = e->s[k];
+    t->app[d] = e->s[d == DIR_C2S ? TLS_SK_CATS0 : TLS_SK_SATS0];
+    install_tls13(t, d, &t->hs[d]);
+    t->rp[d].seq = t->skipped[d];
+    t->probe13[d] = t->skipped[d] > 0;
+    if (t->src == TLS_KEYS_NONE) {
+        t->src = TLS_KEYS_KEYLOG;
+        t->events_due++;
+    }
+}
+
 static void on_server_hello(struct tls_decrypt *t, struct cur b)
 {
     uint16_t legacy = cur_be16(&b);
@@ -756,6 +777,14 @@ static void on_server_hello(struct tls_decrypt *t, struct cur b)
         t->keys_decided = true;
         const struct tls_keylog_entry *e =
             t->have_cr && t->suite ? tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_CHTS | 1u << TLS_SK_SHTS) : NULL;
+        if (t->suite && t->have_cr && tls_keystore_following(t->ks)) {
+            /* a client logs SERVER_HANDSHAKE_TRAFFIC_SECRET at the ServerHello, its own one
+             * only before its Finished: each side takes its keys when they are there */
+            t->hs_wait[DIR_C2S] = t->hs_wait[DIR_S2C] = true;
+            hs13_install(t, DIR_S2C, e);
+            hs13_install(t, DIR_C2S, e);
+            return;
+        }
         if (t->suite == NULL || e == NULL || e->s[TLS_SK_CHTS].len == 0 || e->s[TLS_SK_SHTS].len == 0)
             return;
         size_t hl = t->suite->sha384 ? 48 : 32;
@@ -1170,29 +1199,17 @@ static bool late12(struct tls_decrypt *t, enum dir d, bool count)
     return true;
 }
 
-/* TLS 1.3: the handshake secrets; a direction with skipped records probes its epoch. */
-static bool late13(struct tls_decrypt *t, enum dir d)
+/* TLS 1.3: d's handshake secret (and the other side's, if it waits too). */
+static void late13(struct tls_decrypt *t, enum dir d)
 {
     if (t->skipped[d] >= LATE_RECORDS_MAX)
-        return false;
-    const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << TLS_SK_CHTS | 1u << TLS_SK_SHTS);
-    size_t hl = t->suite->sha384 ? 48 : 32;
-    if (e == NULL || e->s[TLS_SK_CHTS].len != hl || e->s[TLS_SK_SHTS].len != hl) {
+        return;
+    const struct tls_keylog_entry *e =
+        tls_keystore_lookup(t->ks, t->cr, 1u << (d == DIR_C2S ? TLS_SK_CHTS : TLS_SK_SHTS));
+    hs13_install(t, d, e);
+    if (t->hs_wait[d])
         t->skipped[d]++;
-        return false;
-    }
-    t->hs[DIR_C2S] = e->s[TLS_SK_CHTS];
-    t->hs[DIR_S2C] = e->s[TLS_SK_SHTS];
-    t->app[DIR_C2S] = e->s[TLS_SK_CATS0];
-    t->app[DIR_S2C] = e->s[TLS_SK_SATS0];
-    for (int x = 0; x < 2; x++) {
-        install_tls13(t, (enum dir)x, &t->hs[x]);
-        t->rp[x].seq = t->skipped[x];
-        t->probe13[x] = t->skipped[x] > 0;
-    }
-    t->src = TLS_KEYS_KEYLOG;
-    t->events_due++;
-    return true;
+    hs13_install(t, d == DIR_C2S ? DIR_S2C : DIR_C2S, e);
 }
 
 /* TLS 1.3: d's application secret, logged after its Finished went by. */
@@ -1201,7 +1218,10 @@ static void late_app(struct tls_decrypt *t, enum dir d)
     if (t->skipped[d] >= LATE_RECORDS_MAX)
         return;
     enum tls_secret_kind k = d == DIR_C2S ? TLS_SK_CATS0 : TLS_SK_SATS0;
-    const struct tls_keylog_entry *e = tls_keystore_lookup(t->ks, t->cr, 1u << k);
+    const struct tls_keylog_entry *e = tls_keystore_find(t->ks, t->cr);
+    if (t->skipped[d] == 0 && (e == NULL || e->s[k].len == 0))
+        tls_keystore_refresh(t->ks); /* the first record after the Finished: the writer has logged by now */
+    e = tls_keystore_lookup(t->ks, t->cr, 1u << k);
     if (e == NULL || e->s[k].len != t->hs[d].len) {
         t->skipped[d]++;
         return;
@@ -1257,10 +1277,10 @@ static void late_try(struct tls_decrypt *t, enum dir d, uint8_t type)
     }
     if (type != CT_APPDATA)
         return;
-    if (t->app_wait[d])
-        late_app(t, d);
-    else if (t->src == TLS_KEYS_NONE && !t->rp[d].active)
+    if (t->hs_wait[d])
         late13(t, d);
+    else if (t->app_wait[d])
+        late_app(t, d);
 }
 
 /*

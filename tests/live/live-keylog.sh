@@ -142,6 +142,28 @@ for s in $(cat "$K" "$LIVE_TMP/keys.seen" | awk '!/^#/ && NF == 3 {print $3}'); 
     if grep -qi "$s" "$out" "$err"; then leaked=$((leaked + 1)); fi
 done
 [ "$leaked" = 0 ] && [ -s "$K" ] && ok "no secret of K in stdout or stderr" || no "$leaked secrets of K in the output"
+
+# --- --immediate: each packet analyzed as it comes, so the ServerHello is often seen before the
+# client has logged a secret (it logs SERVER_HANDSHAKE_TRAFFIC_SECRET as it reads the
+# ServerHello, its own handshake secret just before its Finished, its application secret after)
+out2=$LIVE_TMP/immediate.ndjson
+K2=$LIVE_TMP/keys2.log
+live_start "$out2" "$err" --immediate --keylog "$K2" -f "tcp port 5061" --stats-interval 0
+for i in 1 2 3; do call imm$i 1.3 "$K2"; done
+wait_jq "$out2" 'map(select(.type == "call" and (.call_id | startswith("tlsdec-call-1@imm")))) | length == 3' 8 &&
+    ok "--immediate: the 3 calls inside TLS 1.3 seen" || no "--immediate: the 3 calls inside TLS 1.3 seen"
+for i in 1 2 3; do
+    check "--immediate: imm$i's line says keys from the key log, decrypted" "$out2" \
+        "$(sess_of imm$i) | .decrypted == true and .decryption.keys == \"keylog\""
+done
+live_stop INT
+check "--immediate: final stats, 3 sessions with keys, no authentication failure" "$out2" \
+    'map(select(.type == "stats" and .interim == false))[0].stats.tls_decryption |
+     .sessions_with_keys == 3 and .sessions_without_keys == 0 and .auth_failures == 0'
+for s in $(awk '!/^#/ && NF == 3 {print $3}' "$K2"); do
+    grep -qi "$s" "$out2" "$err" && { no "a secret of K2 in the output"; break; }
+done
+
 [ -n "${LIVE_DEBUG:-}" ] && { cat "$err"; cat "$LIVE_TMP/tool.err"; jq -c 'select(.type != "stats")' "$out";
     jq -c 'select(.type == "stats" and .interim == false) | .stats.tls_decryption' "$out"; }
 live_done
