@@ -354,6 +354,8 @@ struct tls_stream {
     struct tls_decrypt *dec;
     bool keys_counted;
     bool keys_late;              /* counted again: keys from a followed key log after the key point */
+    struct pt_buf held;          /* TLS 1.3 server records held until a followed key log has their keys */
+    bool held_done;              /* released once: never held again */
     const struct stream_ops *inner;
     void *inner_st;
     bool inner_chosen;
@@ -693,12 +695,73 @@ static bool decrypt_record(struct tls_stream *s, enum dir d, uint8_t type, uint1
 static void handle_record_as(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
                              const struct frame_ref *at);
 
+/*
+ * A TLS 1.3 server's flight (its certificates) usually reaches live before the client has
+ * logged SERVER_HANDSHAKE_TRAFFIC_SECRET (it does so as it reads the ServerHello): while a
+ * followed key log has no keys for the session, those records are held, at most
+ * HELD_BYTES_MAX a connection and HELD_TOTAL_MAX in all, and replayed once the keys come or the
+ * wait for them ends (the client's first protected record, a gap, the close).
+ */
+enum { HELD_BYTES_MAX = 32768, HELD_TOTAL_MAX = 16 << 20 };
+static size_t held_total; /* one pipeline per process, as pt_scratch */
+
+struct held_hdr {
+    struct frame_ref at;
+    uint16_t version, len;
+    uint8_t type;
+};
+
+static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
+                          const struct frame_ref *at);
+
+static bool hold_record(struct tls_stream *s, uint8_t type, uint16_t version, struct cur frag,
+                        const struct frame_ref *at)
+{
+    struct span f = cur_span(&frag);
+    size_t need = sizeof(struct held_hdr) + f.n;
+    struct pt_buf *b = &s->held;
+    if (b->len + need > HELD_BYTES_MAX || held_total + need > HELD_TOTAL_MAX)
+        return false;
+    if (b->p == NULL && (b->p = malloc(HELD_BYTES_MAX)) == NULL)
+        return false;
+    b->cap = HELD_BYTES_MAX;
+    struct held_hdr h = { .at = *at, .version = version, .len = (uint16_t)f.n, .type = type };
+    memcpy(b->p + b->len, &h, sizeof h);
+    memcpy(b->p + b->len + sizeof h, f.p, f.n);
+    b->len += need;
+    held_total += need;
+    return true;
+}
+
+/* The held records, in order, through the normal path (keys or not). */
+static void release_held(struct tls_stream *s)
+{
+    struct pt_buf b = s->held;
+    memset(&s->held, 0, sizeof s->held);
+    s->held_done = true; /* a replayed record is not held again */
+    struct cur c = cur_make(b.p, b.len);
+    while (cur_left(&c) >= sizeof(struct held_hdr)) {
+        struct held_hdr h;
+        cur_copy(&c, &h, sizeof h);
+        struct cur frag = cur_take(&c, h.len);
+        if (!cur_ok(&c))
+            break;
+        handle_record(s, DIR_S2C, h.type, h.version, frag, &h.at);
+    }
+    held_total -= b.len;
+    free(b.p);
+}
+
 static void handle_record(struct tls_stream *s, enum dir d, uint8_t type, uint16_t version, struct cur frag,
                           const struct frame_ref *at)
 {
+    if (s->dec && !s->held_done && tls_decrypt_holds(s->dec, d, type) && hold_record(s, type, version, frag, at))
+        return;
     /* A followed key log (live) may bring a session's keys after its key point: they are
      * looked for before the record, and told after it, once it is decrypted with them. */
     bool keys_now = s->dec && type != CT_CCS && tls_decrypt_late_keys(s->dec, d, type);
+    if (s->held.len && !tls_decrypt_holds(s->dec, DIR_S2C, CT_APPDATA))
+        release_held(s);
     handle_record_as(s, d, type, version, frag, at);
     if (keys_now)
         keys_event(s, d, at);
@@ -882,6 +945,8 @@ static void tls_gap(void *st, enum dir d, uint64_t off, uint32_t len)
     s->d[d].hs_len = 0;
     s->d[d].hs_discard = 0;
     s->d[d].lost = false;
+    if (s->held.len && d == DIR_S2C)
+        release_held(s);
     if (s->dec) {
         tls_decrypt_gap(s->dec, d, len);
         inner_gap(s, d);
@@ -895,6 +960,8 @@ static void tls_close(void *st, enum close_reason why)
         return;
     struct hs_ctx h;
     struct frame_ref none = { 0, 0 };
+    if (s->held.len)
+        release_held(s);
     if (s->dec) {
         const struct tls_decrypt_stats *ds = tls_decrypt_get_stats(s->dec);
         stream_hs_init(s, &h, DIR_C2S, &none);

@@ -630,6 +630,12 @@ bool tls_decrypt_keys_pending(const struct tls_decrypt *t)
            !tls_decrypt_unsupported(t);
 }
 
+bool tls_decrypt_holds(const struct tls_decrypt *t, enum dir d, uint8_t type)
+{
+    return t->tls13 && d == DIR_S2C && type == CT_APPDATA && t->hs_wait[DIR_S2C] && t->skipped[DIR_S2C] == 0 &&
+           !t->gave_up[DIR_S2C] && tls_decrypt_keys_pending(t);
+}
+
 static enum tls_prf prf_of(const struct tls_decrypt *t)
 {
     if (t->version == TLS_V_SSL3)

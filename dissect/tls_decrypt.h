@@ -113,6 +113,9 @@ bool tls_decrypt_late_keys(struct tls_decrypt *t, enum dir d, uint8_t type);
 /* No keys yet, but a followed key log may still bring them (until the client's first
  * protected data). */
 bool tls_decrypt_keys_pending(const struct tls_decrypt *t);
+/* TLS 1.3, a followed key log, no keys yet: the server's first protected records (its
+ * certificates) are worth holding until the client has logged (tls.c replays them). */
+bool tls_decrypt_holds(const struct tls_decrypt *t, enum dir d, uint8_t type);
 /* Would a record of this type from d be decrypted now? */
 bool tls_decrypt_active(const struct tls_decrypt *t, enum dir d, uint8_t type);
 /* tls_rp_open on d's keys; counts the result. */

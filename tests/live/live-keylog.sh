@@ -153,8 +153,8 @@ for i in 1 2 3; do call imm$i 1.3 "$K2"; done
 wait_jq "$out2" 'map(select(.type == "call" and (.call_id | startswith("tlsdec-call-1@imm")))) | length == 3' 8 &&
     ok "--immediate: the 3 calls inside TLS 1.3 seen" || no "--immediate: the 3 calls inside TLS 1.3 seen"
 for i in 1 2 3; do
-    check "--immediate: imm$i's line says keys from the key log, decrypted" "$out2" \
-        "$(sess_of imm$i) | .decrypted == true and .decryption.keys == \"keylog\""
+    check "--immediate: imm$i's line says keys from the key log, decrypted, server chain read" "$out2" \
+        "$(sess_of imm$i) | .decrypted == true and .decryption.keys == \"keylog\" and (.server_certificates | length == 2)"
 done
 live_stop INT
 check "--immediate: final stats, 3 sessions with keys, no authentication failure" "$out2" \
