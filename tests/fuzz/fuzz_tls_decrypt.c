@@ -33,10 +33,13 @@ static const struct {
  *         must read the same lines (when the text ends with a newline)
  *  9:     a pcapng file walked for Decryption Secrets Blocks (into a key store)
  *  10-255: TLS stream segments separated by "\xee\xee\xee\xee", each starting with a
- *         direction byte (even: client, odd: server; 0xef: a gap in that direction), fed
+ *         direction byte (even: client, odd: server; 0xef: a gap in that direction; with
+ *         an odd byte 0, 0xed: the secrets are appended to the followed key log now), fed
  *         through the TLS stream consumer with a key store that holds the secrets of the
  *         all-zero client random and of pcaps/tlsdec/tls12-gcm-415 (seeds: that trace's
- *         segments, tests/fuzz/corpus/tls_decrypt/)
+ *         segments, tests/fuzz/corpus/tls_decrypt/); with an odd byte 0 the store follows a
+ *         key log file that is empty until a 0xed segment (as sipsec live: late keys, held
+ *         TLS 1.3 server records)
  */
 static void records(const uint8_t *p, size_t n, unsigned which)
 {
@@ -76,6 +79,26 @@ static void records(const uint8_t *p, size_t n, unsigned which)
 
 #include "tls_decrypt_keylog.h"
 
+static char follow_path[64];
+
+static void follow_unlink(void)
+{
+    unlink(follow_path);
+}
+
+/* The scratch key log file a store follows, emptied; its descriptor, -1 when it cannot be made. */
+static int follow_file(void)
+{
+    static int fd = -1;
+    if (fd < 0) {
+        snprintf(follow_path, sizeof follow_path, "/tmp/sipsec-fuzz-keylog-XXXXXX");
+        if ((fd = mkstemp(follow_path)) < 0)
+            return -1;
+        atexit(follow_unlink);
+    }
+    return ftruncate(fd, 0) == 0 ? fd : -1;
+}
+
 static void stream(const uint8_t *data, size_t size)
 {
     struct limits lim = limits_default;
@@ -97,7 +120,13 @@ static void stream(const uint8_t *data, size_t size)
         "SERVER_TRAFFIC_SECRET_0 0000000000000000000000000000000000000000000000000000000000000000 "
         "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643\n"
         KEYLOG_TLS12_GCM_415;
-    tls_keystore_add_text(ks, (const uint8_t *)keylog, sizeof keylog - 1);
+    bool follow = data[0] & 1;
+    int ffd = follow ? follow_file() : -1;
+    char err[256];
+    if (ffd < 0 || tls_keystore_follow_keylog(ks, follow_path, err, sizeof err) < 0)
+        tls_keystore_add_text(ks, (const uint8_t *)keylog, sizeof keylog - 1);
+    else
+        tls_keystore_set_follow_interval(ks, 0);
     struct dissect_ctx dc = { .sink = analyzer_sink(rep.an), .lim = &lim, .keys = ks };
     dc.sip_ports[dc.n_sip_ports++] = 5061;
     struct stream_info si = test_tcp_stream(5061, 1);
@@ -127,6 +156,11 @@ static void stream(const uint8_t *data, size_t size)
             tls_stream_ops.gap(st, d, 0, 10);
             continue;
         }
+        if (db == 0xed && ffd >= 0) {
+            if (pwrite(ffd, keylog, sizeof keylog - 1, 0) != (ssize_t)(sizeof keylog - 1))
+                abort();
+            continue;
+        }
         struct span b = cur_rest(&sc);
         frame++;
         struct frame_ref at = { frame, (ts_ns)frame * 1000000 };
@@ -141,25 +175,12 @@ static void stream(const uint8_t *data, size_t size)
     tls_keystore_free(ks);
 }
 
-static char follow_path[64];
-
-static void follow_unlink(void)
-{
-    unlink(follow_path);
-}
-
 /* The key log text appended to a followed file in pieces, a check after each: the same counts
  * as the text read at once. */
 static void follow_pieces(const uint8_t *p, size_t n, const struct tls_keystore_stats *want)
 {
-    static int fd = -1;
-    if (fd < 0) {
-        snprintf(follow_path, sizeof follow_path, "/tmp/sipsec-fuzz-keylog-XXXXXX");
-        if ((fd = mkstemp(follow_path)) < 0)
-            return;
-        atexit(follow_unlink);
-    }
-    if (ftruncate(fd, 0) != 0)
+    int fd = follow_file();
+    if (fd < 0)
         return;
     struct tls_keystore *ks = tls_keystore_new(64);
     char err[256];
