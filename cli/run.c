@@ -189,6 +189,8 @@ static int load_keys(const struct options *o, bool live, struct tls_keystore **o
         /* live: the files are followed, lines appended later are read when a lookup misses */
         int rc = live ? tls_keystore_follow_keylog(ks, o->keylogs[i], err, sizeof err)
                       : tls_keystore_load_keylog(ks, o->keylogs[i], err, sizeof err);
+        if (rc == 0 && live && access(o->keylogs[i], F_OK) != 0)
+            fprintf(stderr, "sipsec: --keylog %s: not there yet, read once it appears\n", o->keylogs[i]);
         if (rc < 0) {
             fprintf(stderr, "sipsec: --keylog %s\n", err);
             tls_keystore_free(ks);
