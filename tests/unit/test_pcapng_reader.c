@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcap_input.h"
@@ -623,6 +624,148 @@ static void pcap_input_keeps_libpcap_for_one_link_type(void **state)
     unlink(path);
 }
 
+/* ---- classic pcap: our plain reader, libpcap for the rest ---- */
+
+struct rec {
+    int n;
+    int dlt[16];
+    uint32_t caplen[16], wirelen[16];
+    ts_ns ts[16];
+    uint8_t first[16];
+};
+
+static void on_rec(void *ctx, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                   const struct frame_ref *at)
+{
+    struct rec *r = ctx;
+    if (r->n == 16)
+        return;
+    r->dlt[r->n] = linktype;
+    r->caplen[r->n] = caplen;
+    r->wirelen[r->n] = wirelen;
+    r->ts[r->n] = at->ts;
+    r->first[r->n] = caplen ? data[0] : 0;
+    assert_int_equal(at->frame, (uint64_t)r->n + 1);
+    r->n++;
+}
+
+static size_t put32(uint8_t *b, size_t at, uint32_t v, bool be)
+{
+    for (int i = 0; i < 4; i++)
+        b[at + (size_t)i] = (uint8_t)(be ? v >> (24 - 8 * i) : v >> (8 * i));
+    return at + 4;
+}
+
+/* A classic pcap file: magic, snaplen, link type, records of caplen[i]
+ * bytes (wire length caplen + 4, byte 0 the record number; one over 2000
+ * bytes ends the file after its header); cut to `keep` bytes when non-zero. */
+static const char *classic_file(uint32_t magic, bool be, uint32_t snaplen, uint32_t link, const uint32_t *caplen,
+                                size_t n, size_t keep)
+{
+    static uint8_t b[4096];
+    size_t at = put32(b, 0, magic, be);
+    b[at++] = be ? 0 : 2;
+    b[at++] = be ? 2 : 0;
+    b[at++] = be ? 0 : 4;
+    b[at++] = be ? 4 : 0;
+    at = put32(b, at, 0, be);
+    at = put32(b, at, 0, be);
+    at = put32(b, at, snaplen, be);
+    at = put32(b, at, link, be);
+    for (size_t i = 0; i < n; i++) {
+        /* seconds and fractions as written, bogus ones too: libpcap reads
+         * them as signed 32-bit fields (1928 for 0xb1cea3e4) */
+        static const uint32_t sec[] = { 1700000000u, 0xb1cea3e4u, 0xffffffffu, 1700000003u, 0x80000000u };
+        static const uint32_t frac[] = { 999999u, 0xffffffffu, 5000000u, 0x80000000u, 0u };
+        at = put32(b, at, sec[i % 5], be);
+        at = put32(b, at, frac[i % 5], be);
+        at = put32(b, at, caplen[i], be);
+        at = put32(b, at, caplen[i] + 4, be);
+        if (caplen[i] > 2000)
+            break; /* a bogus length: the file ends after its header */
+        memset(b + at, 0xee, caplen[i]);
+        if (caplen[i])
+            b[at] = (uint8_t)(i + 1);
+        at += caplen[i];
+    }
+    struct fbuf f = { .n = keep ? keep : at };
+    assert_true(f.n <= sizeof f.b);
+    memcpy(f.b, b, f.n);
+    return write_tmp(&f);
+}
+
+/* What libpcap alone gives for the file, at nanosecond precision. */
+static void libpcap_reads(const char *path, struct rec *r, char *err, size_t cap)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    err[0] = '\0';
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    assert_non_null(p);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    int rc;
+    while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
+        struct frame_ref at = { .frame = (uint64_t)r->n + 1, .ts = ts_from_sec_ns(h->ts.tv_sec, h->ts.tv_usec) };
+        on_rec(r, pcap_datalink(p), d, h->caplen, h->len < h->caplen ? h->caplen : h->len, &at);
+    }
+    if (rc == PCAP_ERROR)
+        snprintf(err, cap, "%s", pcap_geterr(p));
+    pcap_close(p);
+}
+
+static void pcap_input_reads_classic_pcap_as_libpcap_does(void **state)
+{
+    (void)state;
+    static const uint32_t caps[] = { 60, 0, 1514, 42, 100 };
+    static const struct {
+        uint32_t magic;
+        bool be;
+        uint32_t snaplen, link;
+        size_t keep_cut; /* bytes cut off the end */
+        uint32_t cap3;   /* the fourth record's caplen */
+    } v[] = {
+        { 0xa1b2c3d4, false, 65535, 1, 0, 42 },   /* microseconds: ours */
+        { 0xa1b23c4d, false, 65535, 1, 0, 42 },   /* nanoseconds: ours */
+        { 0xa1b2c3d4, false, 65535, 1, 150, 42 }, /* cut inside the last record's data */
+        { 0xa1b2c3d4, false, 65535, 1, 110, 42 }, /* cut inside the last record's header */
+        { 0xa1b2c3d4, false, 1000, 1, 0, 1200 },  /* a record over the snaplen, mid-file */
+        { 0xa1b2c3d4, false, 1000, 1, 0, 300000 },/* and over any snaplen */
+        { 0xa1b2c3d4, true, 65535, 1, 0, 42 },    /* big-endian: libpcap */
+        { 0xa1b2c3d4, false, 65535, 113, 0, 42 }, /* Linux SLL: libpcap */
+        { 0xa1b2c3d4, false, 0, 1, 0, 42 },       /* snaplen 0: libpcap */
+    };
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        uint32_t c[5];
+        memcpy(c, caps, sizeof c);
+        c[3] = v[k].cap3;
+        const char *probe = classic_file(v[k].magic, v[k].be, v[k].snaplen, v[k].link, c, 5, 0);
+        struct stat st;
+        assert_int_equal(stat(probe, &st), 0);
+        unlink(probe);
+        size_t keep = v[k].keep_cut ? (size_t)st.st_size - v[k].keep_cut : 0;
+        const char *path = classic_file(v[k].magic, v[k].be, v[k].snaplen, v[k].link, c, 5, keep);
+        struct rec want = { 0 }, got = { 0 };
+        char why[256];
+        libpcap_reads(path, &want, why, sizeof why);
+        const char *files[] = { path };
+        struct input_info info = { 0 };
+        char err[ERRBUF_LEN];
+        assert_int_equal(pcap_input_read_files(files, 1, NULL, on_rec, &got, &info, err), 0);
+        assert_int_equal(got.n, want.n);
+        for (int i = 0; i < want.n; i++) {
+            assert_int_equal(got.dlt[i], want.dlt[i]);
+            assert_int_equal(got.caplen[i], want.caplen[i]);
+            assert_int_equal(got.wirelen[i], want.wirelen[i]);
+            assert_int_equal(got.ts[i], want.ts[i]);
+            assert_int_equal(got.first[i], want.first[i]);
+        }
+        assert_int_equal(info.damaged, why[0] != '\0');
+        if (why[0])
+            assert_non_null(strstr(info.damage, why)); /* libpcap's own words */
+        unlink(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +779,7 @@ int main(void)
         cmocka_unit_test(pcapng_probe_finds_what_libpcap_refuses),
         cmocka_unit_test(pcap_input_reads_interfaces_of_different_link_types),
         cmocka_unit_test(pcap_input_keeps_libpcap_for_one_link_type),
+        cmocka_unit_test(pcap_input_reads_classic_pcap_as_libpcap_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
