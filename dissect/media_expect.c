@@ -4,6 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 /*
  * Entries live in one pool that grows by doubling up to the cap, and are
  * linked two ways by index: a bucket chain for lookup and an age list
@@ -240,9 +246,11 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
 {
     if (m == NULL || addr == NULL || hint == NULL || port == 0)
         return;
+    uint32_t h = me_hash(addr, port);
+    /* asked for now, read after the expiry (whose misses then overlap) */
+    PREFETCH(&m->buckets[h & (m->n_buckets - 1)]);
     me_expire(m, when);
     buckets_grow(m); /* before the entry is linked: the regrowth walks the age list */
-    uint32_t h = me_hash(addr, port);
     uint32_t i = m->used ? me_lookup_h(m, addr, port, h) : NIL;
     if (i != NIL) {
         age_unlink(m, i);
