@@ -669,7 +669,8 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
             continue;
         struct media_hint h;
         memset(&h, 0, sizeof h);
-        h.is_srtp = media_sec_is_srtp(seclevel_media(m)) && seclevel_media(m) != MEDIA_SEC_OPPORTUNISTIC;
+        enum media_sec ms = seclevel_media(m);
+        h.is_srtp = media_sec_is_srtp(ms) && ms != MEDIA_SEC_OPPORTUNISTIC;
         h.clock_pt = 255;
         for (size_t j = 0; j < m->n_pt; j++) {
             if (m->pt[j].pt >= 96 && m->pt[j].clock_rate) {

@@ -28,9 +28,10 @@ const char *sec_level_title(enum sec_level l)
 
 enum media_sec seclevel_media(const struct sdp_media *m)
 {
-    bool savp = sdp_profile_is_savp(m->profile);
+    unsigned pf = sdp_profile_flags(m->profile);
+    bool savp = (pf & SDP_PROFILE_SAVP) != 0;
     bool fpr = m->fingerprint[0] != '\0';
-    if (sdp_profile_is_dtls(m->profile) || (savp && fpr && m->n_crypto == 0))
+    if ((pf & SDP_PROFILE_DTLS) || (savp && fpr && m->n_crypto == 0))
         return MEDIA_SEC_DTLS;
     if (savp)
         return m->n_crypto ? MEDIA_SEC_SDES : MEDIA_SEC_SRTP_OTHER;

@@ -363,17 +363,26 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
     return seen_version && ok;
 }
 
+unsigned sdp_profile_flags(const char *profile)
+{
+    /* RFC 3711 SAVP, RFC 5124 SAVPF, RFC 5764 UDP/TLS/RTP/SAVP(F); one
+     * strlen for both questions (asked per media line, several times a call). */
+    size_t n = strlen(profile);
+    unsigned f = 0;
+    if ((n >= 4 && memcmp(profile + n - 4, "SAVP", 4) == 0) || (n >= 5 && memcmp(profile + n - 5, "SAVPF", 5) == 0))
+        f |= SDP_PROFILE_SAVP;
+    if ((n >= 8 && (memcmp(profile, "UDP/TLS/", 8) == 0 || memcmp(profile, "TCP/TLS/", 8) == 0)) ||
+        (n >= 9 && memcmp(profile, "TCP/DTLS/", 9) == 0))
+        f |= SDP_PROFILE_DTLS;
+    return f;
+}
+
 bool sdp_profile_is_savp(const char *profile)
 {
-    /* RFC 3711 SAVP, RFC 5124 SAVPF, RFC 5764 UDP/TLS/RTP/SAVP(F). */
-    size_t n = strlen(profile);
-    return (n >= 4 && memcmp(profile + n - 4, "SAVP", 4) == 0) ||
-           (n >= 5 && memcmp(profile + n - 5, "SAVPF", 5) == 0);
+    return (sdp_profile_flags(profile) & SDP_PROFILE_SAVP) != 0;
 }
 
 bool sdp_profile_is_dtls(const char *profile)
 {
-    size_t n = strlen(profile);
-    return (n >= 8 && (memcmp(profile, "UDP/TLS/", 8) == 0 || memcmp(profile, "TCP/TLS/", 8) == 0)) ||
-           (n >= 9 && memcmp(profile, "TCP/DTLS/", 9) == 0);
+    return (sdp_profile_flags(profile) & SDP_PROFILE_DTLS) != 0;
 }

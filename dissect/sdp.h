@@ -69,6 +69,8 @@ struct sdp_info {
 bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out);
 
 /* Profile facts. */
+enum { SDP_PROFILE_SAVP = 1, SDP_PROFILE_DTLS = 2 };
+unsigned sdp_profile_flags(const char *profile);  /* both of the two below */
 bool sdp_profile_is_savp(const char *profile);   /* RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F), ... */
 bool sdp_profile_is_dtls(const char *profile);   /* UDP/TLS/RTP/..., TCP/TLS/RTP/... */
 
