@@ -256,7 +256,9 @@ static int read_own(const char *file, uint64_t skip, const char *bpf, packet_cb 
  * for libpcap to skip, so what it says about the rest is what it always
  * said. Not for standard input (it cannot be read twice) or a -f filter.
  */
-enum { PLAIN_BUF = 1 << 19, PLAIN_SNAP_MAX = 262144, DLT_ETHERNET = 1 };
+/* The buffer starts at 64 KiB (it stays in the core's cache between the
+ * kernel's copy and the parse) and grows to hold a longer record. */
+enum { PLAIN_BUF = 1 << 16, PLAIN_BUF_MAX = 1 << 19, PLAIN_SNAP_MAX = 262144, DLT_ETHERNET = 1 };
 enum plain_rc { PLAIN_DONE, PLAIN_HANDOVER };
 
 static uint32_t le32(const uint8_t *b)
@@ -264,22 +266,35 @@ static uint32_t le32(const uint8_t *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-/* Fill buf so that at least want bytes are unconsumed from *pos (moving
- * them to the front first); false at the end of the file or on an error. */
-static bool plain_fill(int fd, uint8_t *buf, size_t *pos, size_t *end, size_t want)
+struct plain {
+    int fd;
+    uint8_t *buf;
+    size_t cap, pos, end; /* buf[pos..end) read, not consumed */
+};
+
+/* At least want (<= PLAIN_BUF_MAX) bytes unconsumed from pos, moved to the
+ * front first; false at the end of the file, on an error or no memory. */
+static bool plain_fill(struct plain *r, size_t want)
 {
-    if (*end - *pos >= want)
+    if (r->end - r->pos >= want)
         return true;
-    memmove(buf, buf + *pos, *end - *pos);
-    *end -= *pos;
-    *pos = 0;
-    while (*end < want) {
-        ssize_t r = read(fd, buf + *end, PLAIN_BUF - *end);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
+    memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+    r->end -= r->pos;
+    r->pos = 0;
+    if (want > r->cap) {
+        uint8_t *nb = realloc(r->buf, PLAIN_BUF_MAX);
+        if (nb == NULL)
             return false;
-        *end += (size_t)r;
+        r->buf = nb;
+        r->cap = PLAIN_BUF_MAX;
+    }
+    while (r->end < want) {
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        r->end += (size_t)n;
     }
     return true;
 }
@@ -288,48 +303,43 @@ static enum plain_rc read_plain(const char *file, packet_cb cb, void *ctx, struc
                                 uint64_t *records)
 {
     *records = 0;
-    int fd = open(file, O_RDONLY);
-    if (fd < 0)
+    struct plain r = { .fd = open(file, O_RDONLY), .cap = PLAIN_BUF };
+    if (r.fd < 0)
         return PLAIN_HANDOVER;
-    uint8_t *buf = malloc(PLAIN_BUF);
-    size_t pos = 0, end = 0;
-    if (buf == NULL || !plain_fill(fd, buf, &pos, &end, 24)) {
-        free(buf);
-        close(fd);
-        return PLAIN_HANDOVER;
-    }
-    uint32_t magic = le32(buf), snaplen = le32(buf + 16), link = le32(buf + 20);
-    bool nano = magic == 0xa1b23c4du;
-    if ((magic != 0xa1b2c3d4u && !nano) || buf[4] != 2 || buf[5] != 0 || buf[6] != 4 || buf[7] != 0 ||
-        snaplen == 0 || snaplen > PLAIN_SNAP_MAX || link != DLT_ETHERNET) {
-        free(buf);
-        close(fd);
-        return PLAIN_HANDOVER;
-    }
-    pos = 24;
-    input_info_note_link(info, DLT_ETHERNET);
+    r.buf = malloc(r.cap);
     enum plain_rc rc = PLAIN_HANDOVER;
+    if (r.buf == NULL || !plain_fill(&r, 24))
+        goto out;
+    const uint8_t *g = r.buf;
+    uint32_t magic = le32(g), snaplen = le32(g + 16), link = le32(g + 20);
+    bool nano = magic == 0xa1b23c4du;
+    if ((magic != 0xa1b2c3d4u && !nano) || g[4] != 2 || g[5] != 0 || g[6] != 4 || g[7] != 0 || snaplen == 0 ||
+        snaplen > PLAIN_SNAP_MAX || link != DLT_ETHERNET)
+        goto out;
+    r.pos = 24;
+    input_info_note_link(info, DLT_ETHERNET);
     for (;;) {
-        if (!plain_fill(fd, buf, &pos, &end, 16)) {
-            if (end == pos) /* the end of the file, between two records */
+        if (!plain_fill(&r, 16)) {
+            if (r.end == r.pos) /* the end of the file, between two records */
                 rc = PLAIN_DONE;
             break;
         }
-        const uint8_t *h = buf + pos;
+        const uint8_t *h = r.buf + r.pos;
         uint32_t sec = le32(h), frac = le32(h + 4), caplen = le32(h + 8), len = le32(h + 12);
-        if (caplen > snaplen || !plain_fill(fd, buf, &pos, &end, 16 + (size_t)caplen))
+        if (caplen > snaplen || !plain_fill(&r, 16 + (size_t)caplen))
             break;
-        h = buf + pos;
+        h = r.buf + r.pos;
         /* as libpcap gives them at nanosecond precision: both fields are
          * signed 32-bit in its record header (0xb1cea3e4 is 1928) */
         int64_t fr = (int32_t)frac;
         ts_ns ts = ts_from_sec_ns((int64_t)(int32_t)sec, nano ? fr : fr * 1000);
-        pos += 16 + (size_t)caplen;
+        r.pos += 16 + (size_t)caplen;
         (*records)++;
         deliver(info, cb, ctx, DLT_ETHERNET, h + 16, caplen, len, ts);
     }
-    free(buf);
-    close(fd);
+out:
+    free(r.buf);
+    close(r.fd);
     return rc;
 }
 

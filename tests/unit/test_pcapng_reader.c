@@ -766,6 +766,52 @@ static void pcap_input_reads_classic_pcap_as_libpcap_does(void **state)
     }
 }
 
+/* A record longer than the plain reader's first buffer (64 KiB): it grows
+ * to hold it, and the records after it come as libpcap gives them. */
+static void pcap_input_reads_a_long_classic_record(void **state)
+{
+    (void)state;
+    static uint8_t b[24 + 3 * 16 + 70000 + 200 + 60];
+    static const uint32_t caplen[] = { 200, 70000, 60 };
+    size_t at = put32(b, 0, 0xa1b2c3d4u, false);
+    b[at++] = 2, b[at++] = 0, b[at++] = 4, b[at++] = 0;
+    at = put32(b, at, 0, false);
+    at = put32(b, at, 0, false);
+    at = put32(b, at, 262144, false);
+    at = put32(b, at, 1, false);
+    for (size_t i = 0; i < 3; i++) {
+        at = put32(b, at, 1700000000u, false);
+        at = put32(b, at, (uint32_t)i, false);
+        at = put32(b, at, caplen[i], false);
+        at = put32(b, at, caplen[i], false);
+        memset(b + at, (int)(i + 1), caplen[i]);
+        at += caplen[i];
+    }
+    assert_int_equal(at, sizeof b);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sipsec-test-pcap-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b, sizeof b), (ssize_t)sizeof b);
+    close(fd);
+    struct rec want = { 0 }, got = { 0 };
+    char why[256];
+    libpcap_reads(path, &want, why, sizeof why);
+    const char *files[] = { path };
+    struct input_info info = { 0 };
+    char err[ERRBUF_LEN];
+    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_rec, &got, &info, err), 0);
+    assert_int_equal(want.n, 3);
+    assert_int_equal(got.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(got.caplen[i], want.caplen[i]);
+        assert_int_equal(got.first[i], i + 1);
+        assert_int_equal(got.ts[i], want.ts[i]);
+    }
+    assert_false(info.damaged);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -780,6 +826,7 @@ int main(void)
         cmocka_unit_test(pcap_input_reads_interfaces_of_different_link_types),
         cmocka_unit_test(pcap_input_keeps_libpcap_for_one_link_type),
         cmocka_unit_test(pcap_input_reads_classic_pcap_as_libpcap_does),
+        cmocka_unit_test(pcap_input_reads_a_long_classic_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
