@@ -62,7 +62,8 @@ struct call {
     uint64_t hash;                 /* of call_id (also in its slot) */
     char *call_id;                 /* into strs[] */
     size_t call_id_len;
-    struct call *prev, *next;      /* start order */
+    struct call *prev, *next;      /* start order (until written in ndjson) */
+    bool in_list;
     struct call *linger_next;      /* ndjson: ended and emitted, waiting to be freed */
     struct call *act_prev, *act_next; /* setup or established list, least recently active first */
     uint8_t act_list;              /* 0 none, 1 setup, 2 established */
@@ -318,10 +319,14 @@ static bool slot_remove(struct call_state *s, struct call *c)
     return true;
 }
 
-static void call_unlink(struct call_state *s, struct call *c)
+/* Out of the start-order list; c's own links are left as they were, so
+ * a walk of the list standing on c goes on (calls_finish ends calls as
+ * it walks). */
+static void list_unlink(struct call_state *s, struct call *c)
 {
-    if (slot_remove(s, c))
-        s->n_held--;
+    if (!c->in_list)
+        return;
+    c->in_list = false;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -330,6 +335,13 @@ static void call_unlink(struct call_state *s, struct call *c)
         c->next->prev = c->prev;
     else
         s->tail = c->prev;
+}
+
+static void call_unlink(struct call_state *s, struct call *c)
+{
+    if (slot_remove(s, c))
+        s->n_held--;
+    list_unlink(s, c);
 }
 
 static struct call *call_create(struct call_state *s, const struct event *ev, const struct ev_sip *m)
@@ -365,6 +377,7 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
     else
         s->head = c;
     s->tail = c;
+    c->in_list = true;
     s->n_live++;
     s->n_total++;
     return c;
@@ -618,6 +631,9 @@ static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call
     report_stream_object(s->ctx->out, "call", call_write_fields, c);
     c->emitted = true;
     call_free_heavy(c);
+    /* Written: no walk of the start order wants it again, and its
+     * neighbours there are in the cache now rather than in 32 s. */
+    list_unlink(s, c);
     c->linger_next = NULL;
     if (s->linger_tail)
         s->linger_tail->linger_next = c;
@@ -1034,6 +1050,11 @@ void calls_free(struct call_state *s)
     struct call *c = s->head;
     while (c) {
         struct call *next = c->next;
+        call_free(c);
+        c = next;
+    }
+    for (c = s->linger_head; c;) { /* written, out of the start order */
+        struct call *next = c->linger_next;
         call_free(c);
         c = next;
     }
