@@ -605,10 +605,13 @@ static bool party(struct span v, struct uri_parts *up, struct span *uri, struct 
     size_t lt;
     if (v.n && v.p[0] == '"') {
         /* a quoted display name may hold '<', ';' and ','; then spaces
-         * (libosip2 skips spaces, not tabs) and the '<' */
+         * (libosip2 skips spaces, not tabs) and the '<'. The closing quote
+         * and any backslash before it in one short walk. */
         struct span in = sp_from(v, 1);
-        size_t q = sp_find(in, '"');
-        if (q == in.n || sp_has(sp(in.p, q), '\\'))
+        size_t q = 0;
+        while (q < in.n && in.p[q] != '"' && in.p[q] != '\\')
+            q++;
+        if (q == in.n || in.p[q] == '\\')
             return false;
         lt = q + 2;
         while (lt < v.n && v.p[lt] == ' ')
@@ -616,10 +619,17 @@ static bool party(struct span v, struct uri_parts *up, struct span *uri, struct 
         if (lt == v.n || v.p[lt] != '<')
             return false;
     } else {
-        lt = sp_find(v, '<');
-        for (size_t i = 0; lt < v.n && i < lt; i++)
-            if (!(cls[v.p[i]] & C_TOKEN) && v.p[i] != ' ')
-                return false; /* not a token display name: libosip2 reads it another way */
+        /* A token display name (or none) up to the '<', in one walk; at
+         * any other byte, a '<' after it means a display name libosip2
+         * reads another way, none means an addr-spec. */
+        lt = 0;
+        while (lt < v.n && ((cls[v.p[lt]] & C_TOKEN) || v.p[lt] == ' '))
+            lt++;
+        if (lt < v.n && v.p[lt] != '<') {
+            if (sp_has(sp_from(v, lt), '<'))
+                return false; /* not a token display name */
+            lt = v.n;
+        }
     }
     struct span params;
     if (lt < v.n) {
