@@ -6,9 +6,45 @@
 #include <string.h>
 #include <time.h>
 
-/* Decimal digits of v at out, returns the length (reports format millions of these). */
+/* "00" .. "99": two digits a step. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static void put2(char *o, unsigned v)
+{
+    memcpy(o, digit_pairs + 2 * v, 2);
+}
+
+/* Decimal digits of v at out, returns the length (reports format millions
+ * of these: octets and ports), two digits a step from the table. */
 static size_t put_dec(char *out, unsigned v)
 {
+    if (v < 10) {
+        out[0] = (char)('0' + v);
+        return 1;
+    }
+    if (v < 100) {
+        put2(out, v);
+        return 2;
+    }
+    if (v < 1000) {
+        out[0] = (char)('0' + v / 100);
+        put2(out + 1, v % 100);
+        return 3;
+    }
+    if (v < 10000) {
+        put2(out, v / 100);
+        put2(out + 2, v % 100);
+        return 4;
+    }
+    if (v < 100000) {
+        out[0] = (char)('0' + v / 10000);
+        put2(out + 1, v / 100 % 100);
+        put2(out + 3, v % 100);
+        return 5;
+    }
     char b[10];
     size_t n = 0;
     do {
@@ -168,17 +204,6 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *d = (int)(doy - (153 * mp + 2) / 5 + 1);
     *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* "00" .. "99": two digits a step. */
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-static void put2(char *o, unsigned v)
-{
-    memcpy(o, digit_pairs + 2 * v, 2);
 }
 
 void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])

@@ -138,6 +138,25 @@ static void writer_formats_numbers(void **state)
     free(s);
 }
 
+/* Octets and ports of every digit count, as inet_ntop and %u write them. */
+static void writer_formats_addresses_and_ports(void **state)
+{
+    (void)state;
+    static const uint8_t oct[] = { 0, 9, 10, 99, 100, 199, 200, 255 };
+    static const unsigned ports[] = { 0, 7, 10, 99, 100, 999, 1000, 5060, 9999, 10000, 30013, 65535 };
+    for (size_t i = 0; i < sizeof oct; i++)
+        for (size_t j = 0; j < sizeof ports / sizeof ports[0]; j++) {
+            struct ip_addr a = { .family = 4, .b = { oct[i], oct[(i + 3) % 8], 1, oct[(i + 5) % 8] } };
+            char got[ENDPOINT_STR_MAX], want[64], ip[IP_ADDR_STR_MAX];
+            snprintf(want, sizeof want, "%u.%u.1.%u:%u", oct[i], oct[(i + 3) % 8], oct[(i + 5) % 8], ports[j]);
+            endpoint_format(&a, (uint16_t)ports[j], got);
+            assert_string_equal(got, want);
+            ip_addr_format(&a, ip);
+            *strrchr(want, ':') = '\0';
+            assert_string_equal(ip, want);
+        }
+}
+
 static void iso_parse_round_trips(void **state)
 {
     (void)state;
@@ -222,6 +241,7 @@ int main(void)
         cmocka_unit_test(writer_formats_iso_times_in_utc),
         cmocka_unit_test(writer_formats_times_across_days),
         cmocka_unit_test(writer_formats_numbers),
+        cmocka_unit_test(writer_formats_addresses_and_ports),
         cmocka_unit_test(iso_parse_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
