@@ -695,7 +695,8 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
                 break;
             }
         }
-        copy_str(h.call_id, sizeof h.call_id, c->call_id);
+        size_t idn = c->call_id_len < sizeof h.call_id - 1 ? c->call_id_len : sizeof h.call_id - 1;
+        memcpy(h.call_id, c->call_id, idn); /* copy_str without its strlen (h is zeroed) */
         /* the hosts of the call's signaling, which IPsec may cover while
          * the c= media addresses differ (a PBX relaying media elsewhere) */
         if (c->first_flow.src.family) {
