@@ -84,7 +84,7 @@ cpu() {
         [ "$rss" -gt "$peak" ] && peak=$rss
     done
     last_cpu=$(awk -v c="$bcpu" -v s="$mult" 'BEGIN {print c * s}')
-    bytes=$(stat -c %s "$file")
+    bytes=$(stat -L -c %s "$file")
     pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
     awk -v l="$label" -v w="$best" -v c="$bcpu" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
         t = c * s; if (t <= 0) t = 0.01;
@@ -192,7 +192,7 @@ measure() {
         best=$(awk -v a="$best" -v b="$wall" 'BEGIN {print (a == "" || b < a) ? b : a}')
         [ "$rss" -gt "$peak" ] && peak=$rss
     done
-    bytes=$(stat -c %s "$file")
+    bytes=$(stat -L -c %s "$file")
     pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
     awk -v l="$label" -v w="$best" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
         t = w * s; if (t <= 0) t = 0.01;
