@@ -61,32 +61,19 @@ if [ "$mode" = tls ]; then
     exec sh "$here/tls.sh" "$sipsec"
 fi
 mkdir -p "$data"
+. "$here/lib.sh"
 cc -O2 -Wall -Wextra -o "$data/gen" "$here/gen.c"
 cc -O2 -Wall -Wextra -o "$data/bare_loop" "$here/bare_loop.c" -lpcap
 
-# cpu LABEL FILE MULT CMD...: like measure below, plus CPU time (user + sys, best of $runs);
-# MULT scales time and the MB/packets columns (a sample projected onto the full file).
+# cpu LABEL FILE MULT CMD...: time_best (bench/lib.sh), printed as a row with CPU time; MULT
+# scales times and the MB/packets columns (a sample projected onto the full file). Leaves the
+# scaled CPU seconds in $last_cpu.
 cpu() {
     label=$1 file=$2 mult=$3
     shift 3
-    cat "$file" >/dev/null
-    best="" bcpu="" peak=0 i=0
-    while [ $i -lt "$runs" ]; do
-        i=$((i + 1))
-        /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$data/stderr.txt" ||
-            { echo "bench: $label failed: $(tail -3 "$data/stderr.txt")" >&2; exit 1; }
-        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
-                    for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$data/time.txt")
-        c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$data/time.txt")
-        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$data/time.txt")
-        best=$(awk -v a="$best" -v b="$wall" 'BEGIN {print (a == "" || b < a) ? b : a}')
-        bcpu=$(awk -v a="$bcpu" -v b="$c" 'BEGIN {print (a == "" || b < a) ? b : a}')
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    last_cpu=$(awk -v c="$bcpu" -v s="$mult" 'BEGIN {print c * s}')
-    bytes=$(stat -L -c %s "$file")
-    pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
-    awk -v l="$label" -v w="$best" -v c="$bcpu" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
+    time_best "$label" "$file" "$@"
+    last_cpu=$(awk -v c="$best_cpu" -v s="$mult" 'BEGIN {print c * s}')
+    awk -v l="$label" -v w="$best_wall" -v c="$best_cpu" -v r="$peak_kb" -v b="$file_bytes" -v p="$file_packets" -v s="$mult" 'BEGIN {
         t = c * s; if (t <= 0) t = 0.01;
         printf "| %s | %.0f | %d | %.2f | %.2f | %.0f | %.1f |\n", l, b * s / 1e6, p * s, w * s, t, p * s / t, r / 1024 }'
 }
@@ -174,27 +161,14 @@ half=$(trace "$half_mb")
 sample=$(trace "$sample_mb")
 churn=$(trace "$big_mb" 256)
 
-# measure LABEL FILE MULT CMD...: $runs runs, best wall time (the least disturbed by other
-# load on the machine) and highest peak RSS; prints a table row. MULT multiplies the time (and
-# the MB and packets) to project a sample's run onto the full file.
+# measure LABEL FILE MULT CMD...: time_best (bench/lib.sh), printed as a row with the best wall
+# time (this table predates the CPU column). MULT multiplies the time (and the MB and packets)
+# to project a sample's run onto the full file.
 measure() {
     label=$1 file=$2 mult=$3
     shift 3
-    cat "$file" >/dev/null # warm the page cache
-    best="" peak=0 i=0
-    while [ $i -lt "$runs" ]; do
-        i=$((i + 1))
-        /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$data/stderr.txt" ||
-            { echo "bench: $label failed: $(tail -3 "$data/stderr.txt")" >&2; exit 1; }
-        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
-                    for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$data/time.txt")
-        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$data/time.txt")
-        best=$(awk -v a="$best" -v b="$wall" 'BEGIN {print (a == "" || b < a) ? b : a}')
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    bytes=$(stat -L -c %s "$file")
-    pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
-    awk -v l="$label" -v w="$best" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
+    time_best "$label" "$file" "$@"
+    awk -v l="$label" -v w="$best_wall" -v r="$peak_kb" -v b="$file_bytes" -v p="$file_packets" -v s="$mult" 'BEGIN {
         t = w * s; if (t <= 0) t = 0.01;
         printf "| %s | %.0f | %d | %.2f | %.0f | %.0f | %.1f |\n", l, b * s / 1e6, p * s, t, b * s / 1e6 / t, p * s / t, r / 1024 }'
 }

@@ -28,6 +28,7 @@ for c in cc tshark openssl capinfos /usr/bin/time; do
     command -v "$c" >/dev/null 2>&1 || { echo "bench: $c is needed (bench/run.sh installs it)" >&2; exit 1; }
 done
 mkdir -p "$data/der"
+. "$here/lib.sh"
 cc -O2 -Wall -Wextra -o "$data/gen_tls" "$here/gen_tls.c"
 cc -O2 -Wall -Wextra -o "$data/bare_loop" "$here/bare_loop.c" -lpcap
 for c in um-server sbc-ec gw-serveronly um-noeku um-expiring pbx-selfsigned gw-both; do
@@ -43,31 +44,16 @@ trace() { # MB: the generated trace of that size, made if missing
 big=$(trace "$mb")
 sample=$(trace "$sample_mb")
 
-# measure LABEL FILE MULT CMD...: best wall and best CPU (user + sys) of $runs runs, highest
-# peak RSS; MULT projects a sample's times (and its MB and packets) onto the full file.
-# Leaves the best CPU seconds in $cpu and the best wall seconds in $wall.
+# measure LABEL FILE MULT CMD...: time_best (bench/lib.sh) printed as a row; MULT projects a
+# sample's times (and its MB and packets) onto the full file. Leaves the best CPU seconds in
+# $cpu and the best wall seconds in $wall.
 measure() {
     label=$1 file=$2 mult=$3
     shift 3
-    cat "$file" >/dev/null
-    bw="" bc="" peak=0 i=0
-    while [ $i -lt "$runs" ]; do
-        i=$((i + 1))
-        /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$data/stderr.txt" ||
-            { echo "bench: $label failed: $(tail -3 "$data/stderr.txt")" >&2; exit 1; }
-        w=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
-                    for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$data/time.txt")
-        c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$data/time.txt")
-        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$data/time.txt")
-        bw=$(awk -v a="$bw" -v b="$w" 'BEGIN {print (a == "" || b < a) ? b : a}')
-        bc=$(awk -v a="$bc" -v b="$c" 'BEGIN {print (a == "" || b < a) ? b : a}')
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    bytes=$(stat -c %s "$file")
-    pk=$(capinfos -T -r -c -M "$file" 2>/dev/null | awk '{print $2}')
-    wall=$(awk -v w="$bw" -v s="$mult" 'BEGIN {printf "%.3f", w * s}')
-    cpu=$(awk -v c="$bc" -v s="$mult" 'BEGIN {printf "%.3f", c * s}')
-    awk -v l="$label" -v w="$wall" -v c="$cpu" -v r="$peak" -v b="$bytes" -v p="$pk" -v s="$mult" 'BEGIN {
+    time_best "$label" "$file" "$@"
+    wall=$(awk -v w="$best_wall" -v s="$mult" 'BEGIN {printf "%.3f", w * s}')
+    cpu=$(awk -v c="$best_cpu" -v s="$mult" 'BEGIN {printf "%.3f", c * s}')
+    awk -v l="$label" -v w="$wall" -v c="$cpu" -v r="$peak_kb" -v b="$file_bytes" -v p="$file_packets" -v s="$mult" 'BEGIN {
         if (w <= 0) w = 0.001; if (c <= 0) c = 0.001;
         printf "| %s | %.0f | %d | %.2f | %.2f | %.0f | %.1f |\n", l, b * s / 1e6, p * s, w, c, b * s / 1e6 / c, r / 1024 }'
 }
