@@ -713,6 +713,33 @@ static void libpcap_reads(const char *path, struct rec *r, char *err, size_t cap
     pcap_close(p);
 }
 
+/* Reads path through pcap_input_read_files and asserts that it gives what
+ * libpcap alone gives, packet by packet, damage and libpcap's words for it
+ * included. What came is left in *got, whether the file was damaged in
+ * *damaged. */
+static void assert_reads_as_libpcap(const char *path, struct rec *got, bool *damaged)
+{
+    struct rec want = { 0 };
+    char why[256];
+    libpcap_reads(path, &want, why, sizeof why);
+    const char *files[] = { path };
+    struct input_info info = { 0 };
+    char err[ERRBUF_LEN];
+    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_rec, got, &info, err), 0);
+    assert_int_equal(got->n, want.n);
+    for (int i = 0; i < want.n; i++) {
+        assert_int_equal(got->dlt[i], want.dlt[i]);
+        assert_int_equal(got->caplen[i], want.caplen[i]);
+        assert_int_equal(got->wirelen[i], want.wirelen[i]);
+        assert_int_equal(got->ts[i], want.ts[i]);
+        assert_int_equal(got->first[i], want.first[i]);
+    }
+    assert_int_equal(info.damaged, why[0] != '\0');
+    if (why[0])
+        assert_non_null(strstr(info.damage, why)); /* libpcap's own words */
+    *damaged = info.damaged;
+}
+
 static void pcap_input_reads_classic_pcap_as_libpcap_does(void **state)
 {
     (void)state;
@@ -744,24 +771,9 @@ static void pcap_input_reads_classic_pcap_as_libpcap_does(void **state)
         unlink(probe);
         size_t keep = v[k].keep_cut ? (size_t)st.st_size - v[k].keep_cut : 0;
         const char *path = classic_file(v[k].magic, v[k].be, v[k].snaplen, v[k].link, c, 5, keep);
-        struct rec want = { 0 }, got = { 0 };
-        char why[256];
-        libpcap_reads(path, &want, why, sizeof why);
-        const char *files[] = { path };
-        struct input_info info = { 0 };
-        char err[ERRBUF_LEN];
-        assert_int_equal(pcap_input_read_files(files, 1, NULL, on_rec, &got, &info, err), 0);
-        assert_int_equal(got.n, want.n);
-        for (int i = 0; i < want.n; i++) {
-            assert_int_equal(got.dlt[i], want.dlt[i]);
-            assert_int_equal(got.caplen[i], want.caplen[i]);
-            assert_int_equal(got.wirelen[i], want.wirelen[i]);
-            assert_int_equal(got.ts[i], want.ts[i]);
-            assert_int_equal(got.first[i], want.first[i]);
-        }
-        assert_int_equal(info.damaged, why[0] != '\0');
-        if (why[0])
-            assert_non_null(strstr(info.damage, why)); /* libpcap's own words */
+        struct rec got = { 0 };
+        bool damaged;
+        assert_reads_as_libpcap(path, &got, &damaged);
         unlink(path);
     }
 }
@@ -794,21 +806,15 @@ static void pcap_input_reads_a_long_classic_record(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, b, sizeof b), (ssize_t)sizeof b);
     close(fd);
-    struct rec want = { 0 }, got = { 0 };
-    char why[256];
-    libpcap_reads(path, &want, why, sizeof why);
-    const char *files[] = { path };
-    struct input_info info = { 0 };
-    char err[ERRBUF_LEN];
-    assert_int_equal(pcap_input_read_files(files, 1, NULL, on_rec, &got, &info, err), 0);
-    assert_int_equal(want.n, 3);
+    struct rec got = { 0 };
+    bool damaged;
+    assert_reads_as_libpcap(path, &got, &damaged);
     assert_int_equal(got.n, 3);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(got.caplen[i], want.caplen[i]);
+        assert_int_equal(got.caplen[i], caplen[i]);
         assert_int_equal(got.first[i], i + 1);
-        assert_int_equal(got.ts[i], want.ts[i]);
     }
-    assert_false(info.damaged);
+    assert_false(damaged);
     unlink(path);
 }
 
