@@ -368,20 +368,58 @@ static void deliver(void *st, enum dir d, const struct wbuf *w, uint8_t *pend, s
     }
 }
 
-static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **state)
+/*
+ * The TLS 1.2 session the SIP-inside-TLS tests replay: client random 0x11 * 32, server random
+ * 0x40.., master secret 0x22 * 48, ECDHE-RSA-AES128-GCM-SHA256. The records up to the client's
+ * first application data, the client's sealer for its next records, and the key log line.
+ */
+struct tls12_gcm_session {
+    struct wbuf ch;       /* the ClientHello record */
+    struct wbuf s2c;      /* ServerHello and the server's ChangeCipherSpec */
+    struct wbuf finished; /* the client's ChangeCipherSpec and encrypted Finished */
+    struct sealer seal_c;
+    char keylog[256];
+};
+
+static void tls12_gcm_session_make(struct tls12_gcm_session *t)
 {
-    (void)state;
     uint8_t cr[32], sr[32], master[48];
     memset(cr, 0x11, sizeof cr);
     for (int i = 0; i < 32; i++)
         sr[i] = (uint8_t)(0x40 + i);
     memset(master, 0x22, sizeof master);
-    char line[256];
-    snprintf(line, sizeof line, "CLIENT_RANDOM %064d %096d\n", 0, 0);
-    memset(line + 14, '1', 64); /* the random 0x11 * 32 */
-    memset(line + 79, '2', 96); /* the master 0x22 * 48 */
+    t->ch.n = t->s2c.n = t->finished.n = 0;
+    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = { 1, 0, 0, sizeof ch - 4, 3, 3 };
+    memcpy(ch + 6, cr, 32);
+    memcpy(ch + 38, "\x00\x00\x02\xc0\x2f\x01\x00", 7);
+    wrec(&t->ch, 22, ch, sizeof ch);
+    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1] = { 2, 0, 0, sizeof sh - 4, 3, 3 };
+    memcpy(sh + 6, sr, 32);
+    memcpy(sh + 38, "\x00\xc0\x2f\x00", 4);
+    wrec(&t->s2c, 22, sh, sizeof sh);
+    wrec(&t->s2c, 20, (const uint8_t *)"\x01", 1);
+    /* the client's keys from the key block: MAC keys none, client key 16, server key 16, IVs 4+4 */
+    uint8_t kb[40];
+    assert_true(tls_key_block(TLS_PRF_SHA256, master, cr, sr, kb, sizeof kb));
+    assert_true(sealer_init(&t->seal_c, 0xC02F, TLS_V_TLS12, false));
+    memcpy(t->seal_c.key, kb, 16);
+    memcpy(t->seal_c.iv, kb + 32, 4);
+    wrec(&t->finished, 20, (const uint8_t *)"\x01", 1);
+    uint8_t fin[16] = { 20, 0, 0, 12 }, rb[64];
+    size_t rn = seal(&t->seal_c, 22, fin, sizeof fin, rb);
+    wrec(&t->finished, 22, rb, rn);
+    snprintf(t->keylog, sizeof t->keylog, "CLIENT_RANDOM %064d %096d\n", 0, 0);
+    memset(t->keylog + 14, '1', 64); /* the random 0x11 * 32 */
+    memset(t->keylog + 79, '2', 96); /* the master 0x22 * 48 */
+}
+
+static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **state)
+{
+    (void)state;
+    static struct tls12_gcm_session t;
+    tls12_gcm_session_make(&t);
     struct tls_keystore *ks = tls_keystore_new(8);
-    tls_keystore_add_text(ks, (const uint8_t *)line, strlen(line));
+    tls_keystore_add_text(ks, (const uint8_t *)t.keylog, strlen(t.keylog));
 
     struct sip_rec rec = { 0 };
     struct limits lim = limits_default;
@@ -390,31 +428,12 @@ static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **st
     struct stream_info si = test_tcp_stream(5061, 1);
     void *st = tls_stream_ops.open(&dc, &si);
 
-    /* ClientHello(random 0x11..) and ServerHello(random 0x40.., ECDHE-RSA-AES128-GCM-SHA256) */
-    struct wbuf c2s = { .n = 0 }, s2c = { .n = 0 };
-    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = { 1, 0, 0, sizeof ch - 4, 3, 3 };
-    memcpy(ch + 6, cr, 32);
-    memcpy(ch + 38, "\x00\x00\x02\xc0\x2f\x01\x00", 7);
-    wrec(&c2s, 22, ch, sizeof ch);
-    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1] = { 2, 0, 0, sizeof sh - 4, 3, 3 };
-    memcpy(sh + 6, sr, 32);
-    memcpy(sh + 38, "\x00\xc0\x2f\x00", 4);
-    wrec(&s2c, 22, sh, sizeof sh);
-    wrec(&s2c, 20, (const uint8_t *)"\x01", 1);
-
-    /* the client's keys from the key block: MAC keys none, client key 16, server key 16, IVs 4+4 */
-    uint8_t kb[40];
-    assert_true(tls_key_block(TLS_PRF_SHA256, master, cr, sr, kb, sizeof kb));
-    struct sealer seal_c;
-    assert_true(sealer_init(&seal_c, 0xC02F, TLS_V_TLS12, false));
-    memcpy(seal_c.key, kb, 16);
-    memcpy(seal_c.iv, kb + 32, 4);
-    wrec(&c2s, 20, (const uint8_t *)"\x01", 1);
-    /* the encrypted Finished, then two SIP messages over three records: the first record ends
+    /* after the client's Finished, two SIP messages over three records: the first record ends
      * inside the headers, the second ends inside the body and starts the next message */
-    uint8_t fin[16] = { 20, 0, 0, 12 }, rb[4096];
-    size_t rn = seal(&seal_c, 22, fin, sizeof fin, rb);
-    wrec(&c2s, 22, rb, rn);
+    static struct wbuf rest;
+    rest = t.finished;
+    uint8_t rb[4096];
+    size_t rn;
     const char *msg =
         "INVITE sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw.example.com;branch=z9hG4bK1\r\n"
         "From: <sip:gw@gw.example.com>;tag=1\r\nTo: <sip:um@um.example.com>\r\nCall-ID: c1\r\n"
@@ -423,26 +442,22 @@ static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **st
         "From: <sip:gw@gw.example.com>;tag=2\r\nTo: <sip:um@um.example.com>\r\nCall-ID: c2\r\n"
         "CSeq: 8 OPTIONS\r\nContent-Length: 0\r\n\r\n";
     size_t ml = strlen(msg), cut1 = 60, cut2 = strlen(msg) - 150;
-    rn = seal(&seal_c, 23, (const uint8_t *)msg, cut1, rb);
-    wrec(&c2s, 23, rb, rn);
-    rn = seal(&seal_c, 23, (const uint8_t *)msg + cut1, cut2 - cut1, rb);
-    wrec(&c2s, 23, rb, rn);
-    rn = seal(&seal_c, 23, (const uint8_t *)msg + cut2, ml - cut2, rb);
-    wrec(&c2s, 23, rb, rn);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)msg, cut1, rb);
+    wrec(&rest, 23, rb, rn);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)msg + cut1, cut2 - cut1, rb);
+    wrec(&rest, 23, rb, rn);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)msg + cut2, ml - cut2, rb);
+    wrec(&rest, 23, rb, rn);
     /* a record damaged on the wire: counted, reported once, no SIP lost after it */
-    rn = seal(&seal_c, 23, (const uint8_t *)"\r\n", 2, rb);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)"\r\n", 2, rb);
     rb[0] ^= 1;
-    wrec(&c2s, 23, rb, rn);
+    wrec(&rest, 23, rb, rn);
 
     static uint8_t pend[2][8192];
     size_t np[2] = { 0, 0 };
     uint64_t frame = 0;
-    struct wbuf ch_only = { .n = 0 };
-    wr(&ch_only, c2s.b, 5 + sizeof ch); /* the ClientHello first, then the server's flight */
-    deliver(st, DIR_C2S, &ch_only, pend[0], &np[0], &frame);
-    deliver(st, DIR_S2C, &s2c, pend[1], &np[1], &frame);
-    struct wbuf rest = { .n = 0 };
-    wr(&rest, c2s.b + ch_only.n, c2s.n - ch_only.n);
+    deliver(st, DIR_C2S, &t.ch, pend[0], &np[0], &frame); /* the ClientHello first */
+    deliver(st, DIR_S2C, &t.s2c, pend[1], &np[1], &frame);
     deliver(st, DIR_C2S, &rest, pend[0], &np[0], &frame);
     tls_stream_ops.close(st, CLOSE_FIN);
 
@@ -456,7 +471,7 @@ static void sip_inside_tls12_gcm_is_framed_across_records_and_segments(void **st
     assert_int_equal(dc.stats.tls_records_decrypted, 4);
     assert_int_equal(dc.stats.tls_auth_failures, 1);
     assert_int_equal(dc.stats.tls_sessions_with_keys, 1);
-    sealer_fini(&seal_c);
+    sealer_fini(&t.seal_c);
     tls_keystore_free(ks);
 }
 
@@ -479,11 +494,8 @@ static void late_keys_from_a_followed_key_log_tls12(void **state)
     assert_int_equal(tls_keystore_follow_keylog(ks, path, err, sizeof err), 0); /* not there yet */
     tls_keystore_set_follow_interval(ks, 0);
 
-    uint8_t cr[32], sr[32], master[48];
-    memset(cr, 0x11, sizeof cr);
-    for (int i = 0; i < 32; i++)
-        sr[i] = (uint8_t)(0x40 + i);
-    memset(master, 0x22, sizeof master);
+    static struct tls12_gcm_session t;
+    tls12_gcm_session_make(&t);
     struct sip_rec rec = { 0 };
     struct limits lim = limits_default;
     struct dissect_ctx dc = { .sink = { sip_rec_emit, &rec }, .lim = &lim, .keys = ks };
@@ -491,26 +503,11 @@ static void late_keys_from_a_followed_key_log_tls12(void **state)
     struct stream_info si = test_tcp_stream(5061, 1);
     void *st = tls_stream_ops.open(&dc, &si);
 
-    struct wbuf ch_w = { .n = 0 }, s2c = { .n = 0 }, early = { .n = 0 }, later = { .n = 0 };
-    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = { 1, 0, 0, sizeof ch - 4, 3, 3 };
-    memcpy(ch + 6, cr, 32);
-    memcpy(ch + 38, "\x00\x00\x02\xc0\x2f\x01\x00", 7);
-    wrec(&ch_w, 22, ch, sizeof ch);
-    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1] = { 2, 0, 0, sizeof sh - 4, 3, 3 };
-    memcpy(sh + 6, sr, 32);
-    memcpy(sh + 38, "\x00\xc0\x2f\x00", 4);
-    wrec(&s2c, 22, sh, sizeof sh);
-    wrec(&s2c, 20, (const uint8_t *)"\x01", 1);
-    uint8_t kb[40];
-    assert_true(tls_key_block(TLS_PRF_SHA256, master, cr, sr, kb, sizeof kb));
-    struct sealer seal_c;
-    assert_true(sealer_init(&seal_c, 0xC02F, TLS_V_TLS12, false));
-    memcpy(seal_c.key, kb, 16);
-    memcpy(seal_c.iv, kb + 32, 4);
-    wrec(&early, 20, (const uint8_t *)"\x01", 1);
-    uint8_t fin[16] = { 20, 0, 0, 12 }, rb[4096];
-    size_t rn = seal(&seal_c, 22, fin, sizeof fin, rb);
-    wrec(&early, 22, rb, rn);
+    static struct wbuf early, later;
+    early = t.finished; /* then the first SIP message, all before the key log has the line */
+    later.n = 0;
+    uint8_t rb[4096];
+    size_t rn;
     const char *m0 = "OPTIONS sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw;branch=z9hG4bK0\r\n"
                      "From: <sip:gw@gw>;tag=0\r\nTo: <sip:um@um>\r\nCall-ID: c0\r\nCSeq: 6 OPTIONS\r\n"
                      "Content-Length: 0\r\n\r\n";
@@ -520,18 +517,18 @@ static void late_keys_from_a_followed_key_log_tls12(void **state)
     const char *m2 = "OPTIONS sip:um@um.example.com SIP/2.0\r\nVia: SIP/2.0/TLS gw;branch=z9hG4bK2\r\n"
                      "From: <sip:gw@gw>;tag=2\r\nTo: <sip:um@um>\r\nCall-ID: c2\r\nCSeq: 8 OPTIONS\r\n"
                      "Content-Length: 0\r\n\r\n";
-    rn = seal(&seal_c, 23, (const uint8_t *)m0, strlen(m0), rb);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)m0, strlen(m0), rb);
     wrec(&early, 23, rb, rn);
-    rn = seal(&seal_c, 23, (const uint8_t *)m1, strlen(m1), rb);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)m1, strlen(m1), rb);
     wrec(&later, 23, rb, rn);
-    rn = seal(&seal_c, 23, (const uint8_t *)m2, strlen(m2), rb);
+    rn = seal(&t.seal_c, 23, (const uint8_t *)m2, strlen(m2), rb);
     wrec(&later, 23, rb, rn);
 
     static uint8_t pend[2][8192];
     size_t np[2] = { 0, 0 };
     uint64_t frame = 0;
-    deliver(st, DIR_C2S, &ch_w, pend[0], &np[0], &frame);
-    deliver(st, DIR_S2C, &s2c, pend[1], &np[1], &frame);
+    deliver(st, DIR_C2S, &t.ch, pend[0], &np[0], &frame);
+    deliver(st, DIR_S2C, &t.s2c, pend[1], &np[1], &frame);
     deliver(st, DIR_C2S, &early, pend[0], &np[0], &frame);
     assert_int_equal(rec.sip, 0);
     assert_int_equal(rec.keys, 2); /* at the server's CCS: none yet; at the Finished: the wait is over */
@@ -541,13 +538,9 @@ static void late_keys_from_a_followed_key_log_tls12(void **state)
     assert_false(rec.keys_followed[1]);
     assert_int_equal(dc.stats.tls_sessions_without_keys, 1);
 
-    char line[256];
-    snprintf(line, sizeof line, "CLIENT_RANDOM %064d %096d\n", 0, 0);
-    memset(line + 14, '1', 64);
-    memset(line + 79, '2', 96);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs(line, f);
+    fputs(t.keylog, f);
     fclose(f);
     deliver(st, DIR_C2S, &later, pend[0], &np[0], &frame);
     tls_stream_ops.close(st, CLOSE_FIN);
@@ -563,7 +556,7 @@ static void late_keys_from_a_followed_key_log_tls12(void **state)
     assert_int_equal(dc.stats.tls_sessions_with_keys, 1);
     assert_int_equal(dc.stats.tls_sessions_without_keys, 0);
     assert_int_equal(dc.stats.tls_sessions_keys_late, 1);
-    sealer_fini(&seal_c);
+    sealer_fini(&t.seal_c);
     tls_keystore_free(ks);
     unlink(path);
     rmdir(dir);
