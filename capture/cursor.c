@@ -39,16 +39,6 @@ uint32_t cur_le32(struct cur *c)
     return v;
 }
 
-bool cur_copy(struct cur *c, void *dst, size_t n)
-{
-    if (!cur_want(c, n))
-        return false;
-    if (n)
-        memcpy(dst, c->p, n);
-    c->p += n;
-    return true;
-}
-
 bool cur_line(struct cur *c, struct span *line, size_t max)
 {
     if (c->short_read)

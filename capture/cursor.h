@@ -38,7 +38,6 @@ uint32_t cur_be24(struct cur *c);
 uint64_t cur_be64(struct cur *c);
 uint16_t cur_le16(struct cur *c);
 uint32_t cur_le32(struct cur *c);
-bool cur_copy(struct cur *c, void *dst, size_t n);
 
 /*
  * One line ending in CRLF (or bare LF): *line gets it without the ending.
@@ -132,6 +131,17 @@ static inline bool cur_peek_be16(const struct cur *c, size_t at, uint16_t *out)
     if (c->short_read || cur_left(c) < 2 || at > cur_left(c) - 2)
         return false;
     *out = (uint16_t)((c->p[at] << 8) | c->p[at + 1]);
+    return true;
+}
+
+/* Inline: an address's 4 or 16 bytes per packet, where a call would cost more than the copy. */
+static inline bool cur_copy(struct cur *c, void *dst, size_t n)
+{
+    if (!cur_want(c, n))
+        return false;
+    if (n)
+        memcpy(dst, c->p, n);
+    c->p += n;
     return true;
 }
 
