@@ -99,54 +99,77 @@ int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
     return memcmp(a->b, b->b, 16);
 }
 
-/* inet_pton(AF_INET) by hand, the same grammar (four decimal parts of at
- * most 255, no leading zeros): every SDP c= line is parsed with it. */
-static bool parse_ipv4(const char *s, uint8_t out[4])
+/* One part of a dotted quad at s[*i..n): 0-255, one to three digits, no
+ * leading zero. */
+static inline bool ipv4_part(const char *s, size_t n, size_t *i, uint8_t *out)
 {
-    uint8_t tmp[4] = { 0 };
-    size_t at = 0; /* the part being read */
-    int octets = 0;
-    bool saw_digit = false;
-    for (; *s; s++) {
-        char ch = *s;
-        if (ch >= '0' && ch <= '9') {
-            unsigned v = tmp[at] * 10u + (unsigned)(ch - '0');
-            if (saw_digit && tmp[at] == 0)
-                return false; /* a leading zero */
+    size_t k = *i;
+    unsigned v, d;
+    if (k >= n || (v = (unsigned)(s[k] - '0')) > 9)
+        return false;
+    k++;
+    if (k < n && (d = (unsigned)(s[k] - '0')) <= 9) {
+        if (v == 0)
+            return false;
+        v = v * 10 + d;
+        k++;
+        if (k < n && (d = (unsigned)(s[k] - '0')) <= 9) {
+            v = v * 10 + d;
+            k++;
             if (v > 255)
                 return false;
-            tmp[at] = (uint8_t)v;
-            if (!saw_digit) {
-                if (++octets > 4)
-                    return false;
-                saw_digit = true;
-            }
-        } else if (ch == '.' && saw_digit) {
-            if (octets == 4)
-                return false;
-            at++;
-            saw_digit = false;
-        } else {
-            return false;
         }
     }
-    if (octets < 4)
-        return false;
-    memcpy(out, tmp, 4);
+    *out = (uint8_t)v;
+    *i = k;
     return true;
+}
+
+/* inet_pton(AF_INET) by hand, the same grammar (four decimal parts of at
+ * most 255, no leading zeros), over s[0..n) or up to a NUL in it: every
+ * SDP c= line is parsed with it. A fourth digit fails on the '.' test. */
+static bool parse_ipv4(const char *s, size_t n, uint8_t out[4])
+{
+    size_t i = 0;
+    if (!ipv4_part(s, n, &i, &out[0]))
+        return false;
+    for (int part = 1; part < 4; part++) {
+        if (i >= n || s[i] != '.')
+            return false;
+        i++;
+        if (!ipv4_part(s, n, &i, &out[part]))
+            return false;
+    }
+    return i == n || s[i] == '\0';
 }
 
 bool ip_addr_parse(const char *s, struct ip_addr *out)
 {
+    return ip_addr_parse_n(s, strlen(s), out);
+}
+
+bool ip_addr_parse_n(const char *s, size_t n, struct ip_addr *out)
+{
     memset(out, 0, sizeof *out);
-    if (parse_ipv4(s, out->b)) {
+    if (parse_ipv4(s, n, out->b)) {
         out->family = 4;
         return true;
     }
-    if (inet_pton(AF_INET6, s, out->b) == 1) {
+    memset(out->b, 0, 4);
+    const char *nul = memchr(s, '\0', n);
+    if (nul)
+        n = (size_t)(nul - s); /* as the C string would end there */
+    /* The longest IPv6 text inet_pton takes is 45 characters. */
+    char buf[IP_ADDR_STR_MAX];
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET6, buf, out->b) == 1) {
         out->family = 6;
         return true;
     }
+    memset(out->b, 0, sizeof out->b);
     return false;
 }
 

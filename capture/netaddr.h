@@ -22,6 +22,8 @@ void endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_S
 bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b);
 int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
 bool ip_addr_parse(const char *s, struct ip_addr *out);
+/* The same over s[0..n) (up to a NUL in it, as the C string would end there). */
+bool ip_addr_parse_n(const char *s, size_t n, struct ip_addr *out);
 
 enum l4_proto { L4_TCP = 6, L4_UDP = 17, L4_ESP = 50 };
 

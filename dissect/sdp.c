@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "cursor.h"
 
 /*
@@ -28,9 +32,12 @@
 enum { SDP_LINE_MAX = 4096, ADDR_TOKEN_MAX = 64 };
 
 /*
- * The helpers below read spans only inside [p, p + n), with plain index
- * checks rather than a cursor call per byte: SDP is parsed for every
- * offer and answer of a SIP-heavy capture.
+ * SDP is parsed for every offer and answer of a SIP-heavy capture, so the
+ * body is read by index inside [p, p + n) rather than by a cursor call per
+ * byte or per line: one pass finds the line ends sixteen bytes a step, and
+ * each value is read in the pass that finds its tokens (a number is
+ * converted while it is scanned). Every index is checked against its
+ * line's length; no key byte is read past "inline:" nor copied.
  */
 
 /* Copy a span into a NUL-terminated buffer, cut to fit. */
@@ -42,91 +49,103 @@ static void span_copy_str(struct span s, char *dst, size_t cap)
     dst[n] = '\0';
 }
 
-static bool is_blank(uint8_t b)
+/* Byte classes: tokens are runs of non-blank bytes (RFC 8866 fields are
+ * one space apart; tabs are taken too), and some values end at a '/'. */
+enum { C_BLANK = 1, C_SLASH = 2 };
+static const uint8_t cls[256] = { [' '] = C_BLANK, ['\t'] = C_BLANK, ['/'] = C_SLASH };
+
+/* Both return the index where they stop. */
+static inline size_t skip_blanks(struct span l, size_t i)
 {
-    return b == ' ' || b == '\t';
+    while (i < l.n && (cls[l.p[i]] & C_BLANK))
+        i++;
+    return i;
 }
 
-/* The next run of non-blank bytes; false when only blanks remain. */
-static bool next_token(struct cur *c, struct span *tok)
+static inline size_t token_end(struct span l, size_t i)
 {
-    size_t left = cur_left(c), i = 0;
-    if (c->short_read)
-        return false;
-    while (i < left && is_blank(c->p[i]))
+    while (i < l.n && !(cls[l.p[i]] & C_BLANK))
         i++;
-    size_t start = i;
-    while (i < left && !is_blank(c->p[i]))
-        i++;
-    if (i == start) {
-        c->p += i;
-        return false;
+    return i;
+}
+
+static inline struct span span_of(struct span l, size_t from, size_t to)
+{
+    struct span s = { l.p + from, to - from };
+    return s;
+}
+
+/*
+ * The digits at l[*i..], with span_to_u64's rules (1 to 20 digits, at
+ * most max), ending at the line's end or a byte of class `ends`. *i is
+ * left after the digits, so the caller goes on from there.
+ */
+static inline bool number_at(struct span l, size_t *i, uint64_t max, uint8_t ends, uint64_t *out)
+{
+    size_t at = *i, start = at;
+    uint64_t v = 0;
+    unsigned d;
+    while (at < l.n && (d = (unsigned)l.p[at] - '0') <= 9) {
+        v = v * 10 + d;
+        at++;
     }
-    tok->p = c->p + start;
-    tok->n = i - start;
-    c->p += i;
+    *i = at;
+    if (at == start || (at < l.n && !(cls[l.p[at]] & ends)))
+        return false;
+    if (at - start > 19) /* 20 digits may wrap: the careful parse */
+        return span_to_u64(span_of(l, start, at), max, out);
+    if (v > max)
+        return false;
+    *out = v;
     return true;
 }
 
-/* Index of the first ch in s, or s.n. */
-static size_t span_find(struct span s, uint8_t ch)
+/* s starts with the literal lit of n bytes (a constant once inlined):
+ * two overlapping loads rather than a memcmp call. */
+static inline bool starts_with(struct span s, const char *lit, size_t n)
 {
-    const uint8_t *f = s.n ? memchr(s.p, ch, s.n) : NULL;
-    return f ? (size_t)(f - s.p) : s.n;
-}
-
-/* Split "a/b" at the first '/': *head gets a, the return b (maybe empty). */
-static struct span split_slash(struct span s, struct span *head)
-{
-    size_t i = span_find(s, '/');
-    head->p = s.p;
-    head->n = i;
-    struct span rest = { s.p + i, 0 };
-    if (i < s.n) {
-        rest.p = s.p + i + 1;
-        rest.n = s.n - i - 1;
-    }
-    return rest;
-}
-
-/* Split "name:value" at the first ':'. False when there is no ':'. */
-static bool split_colon(struct span s, struct span *name, struct span *value)
-{
-    size_t i = span_find(s, ':');
-    name->p = s.p;
-    name->n = i;
-    if (i == s.n) {
-        value->p = s.p;
-        value->n = 0;
+    if (s.n < n)
         return false;
+    if (n >= 4 && n <= 8) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, s.p, 4);
+        memcpy(&a1, s.p + n - 4, 4);
+        memcpy(&b0, lit, 4);
+        memcpy(&b1, lit + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
     }
-    value->p = s.p + i + 1;
-    value->n = s.n - i - 1;
-    return true;
-}
-
-/* s == lit, lit a literal (its length known at compile time once inlined). */
-static inline bool name_is(struct span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, s.p, 8);
+        memcpy(&a1, s.p + n - 8, 8);
+        memcpy(&b0, lit, 8);
+        memcpy(&b1, lit + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(s.p, lit, n) == 0;
 }
 
 /* c=IN IP4 192.0.2.1[/ttl[/n]] */
 static bool parse_connection(struct span v, struct ip_addr *out)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span nettype, addrtype, addr, host;
-    if (!next_token(&c, &nettype) || !next_token(&c, &addrtype) || !next_token(&c, &addr))
+    size_t i = skip_blanks(v, 0), net = i;
+    i = token_end(v, i);
+    size_t net_end = i;
+    i = skip_blanks(v, i);
+    size_t type = i;
+    i = token_end(v, i);
+    if (net_end == net || i == type)
         return false;
-    if (!span_case_eq(nettype, "IN"))
+    i = skip_blanks(v, i);
+    size_t host = i;
+    while (i < v.n && !(cls[v.p[i]] & (C_BLANK | C_SLASH)))
+        i++;
+    /* case-insensitive "IN"; no host (or "/..." alone) is no address */
+    if (net_end - net != 2 || (v.p[net] | 0x20) != 'i' || (v.p[net + 1] | 0x20) != 'n')
         return false;
-    split_slash(addr, &host);
-    char buf[ADDR_TOKEN_MAX];
-    if (host.n == 0 || host.n >= sizeof buf)
+    if (i == host || i - host >= ADDR_TOKEN_MAX)
         return false;
-    span_copy_str(host, buf, sizeof buf);
-    return ip_addr_parse(buf, out);
+    return ip_addr_parse_n((const char *)v.p + host, i - host, out);
 }
 
 static struct sdp_rtpmap *find_pt(struct sdp_media *m, uint64_t pt)
@@ -140,29 +159,42 @@ static struct sdp_rtpmap *find_pt(struct sdp_media *m, uint64_t pt)
 /* m=<media> <port>[/<number of ports>] <proto> <fmt> ... */
 static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span type, port, proto, fmt, port_num;
-    uint64_t port_v;
-    if (!next_token(&c, &type) || !next_token(&c, &port) || !next_token(&c, &proto))
+    size_t i = skip_blanks(v, 0), type = i;
+    i = token_end(v, i);
+    size_t type_end = i;
+    i = skip_blanks(v, i);
+    size_t port = i;
+    uint64_t port_v = 0;
+    bool port_ok = number_at(v, &i, 65535, C_BLANK | C_SLASH, &port_v);
+    i = token_end(v, i);
+    size_t port_end = i;
+    i = skip_blanks(v, i);
+    size_t proto = i;
+    i = token_end(v, i);
+    if (type_end == type || port_end == port || i == proto || !port_ok)
         return false;
-    split_slash(port, &port_num);
-    if (!span_to_u64(port_num, 65535, &port_v))
-        return false;
-    span_copy_str(type, m->type, sizeof m->type);
-    span_copy_str(proto, m->profile, sizeof m->profile);
+    span_copy_str(span_of(v, type, type_end), m->type, sizeof m->type);
+    span_copy_str(span_of(v, proto, i), m->profile, sizeof m->profile);
     m->port = (uint16_t)port_v;
-    while (next_token(&c, &fmt)) {
+    for (;;) {
+        i = skip_blanks(v, i);
+        if (i == v.n)
+            break;
         uint64_t pt;
         /* Non-RTP profiles (image udptl t38, m=application ...) have
          * formats that are not payload types: skip them. */
-        if (!span_to_u64(fmt, 127, &pt))
+        if (!number_at(v, &i, 127, C_BLANK, &pt)) {
+            i = token_end(v, i);
             continue;
+        }
         if (m->n_pt == SDP_PT_MAX) {
             out->n_pt_dropped++;
             continue;
         }
-        m->pt[m->n_pt].pt = (uint8_t)pt;
-        m->n_pt++;
+        struct sdp_rtpmap *r = &m->pt[m->n_pt++];
+        r->pt = (uint8_t)pt;
+        r->encoding[0] = '\0';
+        r->clock_rate = 0;
     }
     return true;
 }
@@ -170,29 +202,42 @@ static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out
 /* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>] */
 static void parse_rtpmap(struct span v, struct sdp_media *m)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span pt_s, enc, name, rest, rate;
-    uint64_t pt, clock;
-    if (!next_token(&c, &pt_s) || !next_token(&c, &enc) || !span_to_u64(pt_s, 127, &pt))
-        return;
+    size_t i = skip_blanks(v, 0), pt_at = i;
+    uint64_t pt = 0;
+    bool pt_ok = number_at(v, &i, 127, C_BLANK, &pt);
+    i = token_end(v, i);
+    size_t pt_end = i;
+    i = skip_blanks(v, i);
+    if (pt_end == pt_at || i == v.n || !pt_ok)
+        return; /* no encoding token, or not a payload type */
     struct sdp_rtpmap *r = find_pt(m, pt);
     if (r == NULL)
         return;
-    rest = split_slash(enc, &name);
-    split_slash(rest, &rate);
-    span_copy_str(name, r->encoding, sizeof r->encoding);
-    if (span_to_u64(rate, UINT32_MAX, &clock))
-        r->clock_rate = (uint32_t)clock;
+    size_t name = i;
+    while (i < v.n && !(cls[v.p[i]] & (C_BLANK | C_SLASH)))
+        i++;
+    span_copy_str(span_of(v, name, i), r->encoding, sizeof r->encoding);
+    uint64_t clock;
+    if (i < v.n && v.p[i] == '/') {
+        i++;
+        if (number_at(v, &i, UINT32_MAX, C_BLANK | C_SLASH, &clock))
+            r->clock_rate = (uint32_t)clock;
+    }
 }
 
-/* a=crypto:<tag> <crypto-suite> <key-params> [<session-params>]. The key
- * params are looked at only to learn whether they are inline keys. */
+/* a=crypto:<tag> <crypto-suite> <key-params> [<session-params>]. Of the
+ * key params only "inline:" is looked at: the key itself is not read. */
 static void parse_crypto(struct span v, struct sdp_media *m, struct sdp_info *out)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span tag_s, suite, keyp;
-    uint64_t tag;
-    if (!next_token(&c, &tag_s) || !next_token(&c, &suite) || !span_to_u64(tag_s, 999999999, &tag))
+    size_t i = skip_blanks(v, 0), tag_at = i;
+    uint64_t tag = 0;
+    bool tag_ok = number_at(v, &i, 999999999, C_BLANK, &tag);
+    i = token_end(v, i);
+    size_t tag_end = i;
+    i = skip_blanks(v, i);
+    size_t suite = i;
+    i = token_end(v, i);
+    if (tag_end == tag_at || i == suite || !tag_ok)
         return;
     if (m->n_crypto == SDP_CRYPTO_MAX) {
         out->n_crypto_dropped++;
@@ -200,33 +245,55 @@ static void parse_crypto(struct span v, struct sdp_media *m, struct sdp_info *ou
     }
     struct sdp_crypto *cr = &m->crypto[m->n_crypto++];
     cr->tag = (uint32_t)tag;
-    span_copy_str(suite, cr->suite, sizeof cr->suite);
-    cr->has_inline_key = next_token(&c, &keyp) && span_starts_with(keyp, "inline:");
+    span_copy_str(span_of(v, suite, i), cr->suite, sizeof cr->suite);
+    i = skip_blanks(v, i);
+    cr->has_inline_key = starts_with(span_of(v, i, v.n), "inline:", 7);
 }
 
 /* a=fingerprint:<hash-func> <fingerprint>, kept as "hash-func value". */
 static void parse_fingerprint(struct span v, char *dst, size_t cap)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span alg, val;
-    if (!next_token(&c, &alg) || !next_token(&c, &val))
+    size_t i = skip_blanks(v, 0), alg = i;
+    i = token_end(v, i);
+    size_t alg_end = i;
+    i = skip_blanks(v, i);
+    size_t val = i;
+    i = token_end(v, i);
+    if (alg_end == alg || i == val)
         return;
-    char a[SDP_TOKEN_MAX];
-    span_copy_str(alg, a, sizeof a);
-    size_t n = strlen(a);
+    /* the hash name as a string: cut to a token, and to a NUL in it */
+    size_t n = alg_end - alg < SDP_TOKEN_MAX - 1 ? alg_end - alg : SDP_TOKEN_MAX - 1;
+    const uint8_t *nul = memchr(v.p + alg, '\0', n);
+    if (nul)
+        n = (size_t)(nul - (v.p + alg));
     if (n + 2 >= cap)
         return;
-    memcpy(dst, a, n);
+    memcpy(dst, v.p + alg, n);
     dst[n] = ' ';
-    span_copy_str(val, dst + n + 1, cap - n - 1);
+    span_copy_str(span_of(v, val, i), dst + n + 1, cap - n - 1);
 }
 
 static void parse_token_value(struct span v, char *dst, size_t cap)
 {
-    struct cur c = cur_make(v.p, v.n);
-    struct span tok;
-    if (next_token(&c, &tok))
-        span_copy_str(tok, dst, cap);
+    size_t i = skip_blanks(v, 0), tok = i;
+    i = token_end(v, i);
+    if (i > tok)
+        span_copy_str(span_of(v, tok, i), dst, cap);
+}
+
+/* A media line starts empty. Only what is read is cleared (an 800-byte
+ * memset per line was a tenth of the parse): pt[] and crypto[] past their
+ * counts are never read (sdp.h), nor strings past their NUL. */
+static struct sdp_media *media_start(struct sdp_media *m)
+{
+    m->type[0] = m->profile[0] = '\0';
+    m->port = 0;
+    m->has_addr = false;
+    memset(&m->addr, 0, sizeof m->addr);
+    m->n_pt = m->n_crypto = 0;
+    m->fingerprint[0] = m->setup[0] = m->encryption[0] = '\0';
+    m->is_inactive = false;
+    return m;
 }
 
 /* Session-level attributes that apply to every media line lacking its own. */
@@ -236,76 +303,159 @@ struct sdp_session_attrs {
     char encryption[SDP_TOKEN_MAX];
 };
 
-static void parse_attribute(struct span line, struct sdp_media *m, struct sdp_session_attrs *sess,
+/* a=<name>[:<value>]: only the names below are used, so the name is
+ * matched with its colon, on its first byte, with no search for the ':'. */
+static void parse_attribute(struct span a, struct sdp_media *m, struct sdp_session_attrs *sess,
                             struct sdp_info *out)
 {
-    struct span name, value;
-    bool has_value = split_colon(line, &name, &value);
-    if (!has_value) {
-        if (m && name_is(name, "inactive"))
-            m->is_inactive = true;
+    if (a.n == 0)
         return;
+#define AFTER(lit) span_of(a, sizeof lit - 1, a.n)
+    switch (a.p[0]) {
+    case 'r':
+        if (m && starts_with(a, "rtpmap:", 7))
+            parse_rtpmap(AFTER("rtpmap:"), m);
+        break;
+    case 'c':
+        if (m && starts_with(a, "crypto:", 7))
+            parse_crypto(AFTER("crypto:"), m, out);
+        break;
+    case 'f':
+        if (starts_with(a, "fingerprint:", 12)) {
+            if (m)
+                parse_fingerprint(AFTER("fingerprint:"), m->fingerprint, sizeof m->fingerprint);
+            else
+                parse_fingerprint(AFTER("fingerprint:"), sess->fingerprint, sizeof sess->fingerprint);
+        }
+        break;
+    case 's':
+        if (starts_with(a, "setup:", 6))
+            parse_token_value(AFTER("setup:"), m ? m->setup : sess->setup, SDP_TOKEN_MAX);
+        break;
+    case 'e':
+        if (starts_with(a, "encryption:", 11))
+            parse_token_value(AFTER("encryption:"), m ? m->encryption : sess->encryption, SDP_TOKEN_MAX);
+        break;
+    case 'i':
+        if (m && a.n == 8 && starts_with(a, "inactive", 8))
+            m->is_inactive = true;
+        break;
+    default:
+        break;
     }
-    if (name_is(name, "rtpmap")) {
-        if (m)
-            parse_rtpmap(value, m);
-    } else if (name_is(name, "crypto")) {
-        if (m)
-            parse_crypto(value, m, out);
-    } else if (name_is(name, "fingerprint")) {
-        if (m)
-            parse_fingerprint(value, m->fingerprint, sizeof m->fingerprint);
-        else
-            parse_fingerprint(value, sess->fingerprint, sizeof sess->fingerprint);
-    } else if (name_is(name, "setup")) {
-        parse_token_value(value, m ? m->setup : sess->setup, SDP_TOKEN_MAX);
-    } else if (name_is(name, "encryption")) {
-        parse_token_value(value, m ? m->encryption : sess->encryption, SDP_TOKEN_MAX);
+#undef AFTER
+}
+
+/*
+ * Line ends of a body, found sixteen bytes a step: mask holds the LFs of
+ * the block before `at` not yet taken. Loads stay inside [p, p + n): the
+ * last partial block is read as the body's last sixteen bytes, shifted.
+ */
+struct lf_scan {
+    const uint8_t *p;
+    size_t n;
+    size_t at;     /* the next block */
+    uint32_t mask;
+};
+
+static inline uint32_t lf_mask(const uint8_t *p, size_t n, size_t at)
+{
+    size_t left = n - at;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    if (left >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+        return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
     }
+    if (n >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) >> (16 - left);
+    }
+#endif
+    uint32_t m = 0;
+    size_t k = left < 16 ? left : 16;
+    for (size_t j = 0; j < k; j++)
+        m |= (uint32_t)(p[at + j] == '\n') << j;
+    return m;
+}
+
+static inline unsigned lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* Offset of the next LF not yet taken, or n. */
+static inline size_t next_lf(struct lf_scan *s)
+{
+    while (s->mask == 0) {
+        if (s->at >= s->n)
+            return s->n;
+        s->mask = lf_mask(s->p, s->n, s->at);
+        s->at += 16;
+    }
+    size_t off = s->at - 16 + lowest_bit(s->mask);
+    s->mask &= s->mask - 1;
+    return off;
 }
 
 bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
 {
     /* Only what is used is cleared: media[] past n_media is never read
-     * (sdp.h), and each media line is cleared when it starts. */
+     * (sdp.h), and each media line is cleared when it starts (media_start). */
     out->has_addr = false;
     memset(&out->addr, 0, sizeof out->addr);
     out->n_media = 0;
     out->n_media_dropped = out->n_pt_dropped = out->n_crypto_dropped = 0;
     struct sdp_session_attrs sess = { { 0 }, { 0 }, { 0 } };
-    struct cur c = cur_make(p, n);
+    if (p == NULL)
+        n = 0;
+    struct lf_scan lines = { p, n, 0, 0 };
     struct sdp_media *m = NULL;
     bool in_dropped_media = false; /* a= lines of a media line over the cap */
     bool seen_version = false;
     bool ok = true;
-    struct span line;
+    size_t at = 0;
 
-    while (cur_left(&c) > 0) {
-        if (!cur_line(&c, &line, SDP_LINE_MAX)) {
-            /* Last line without CRLF, or a line over the cap. */
-            if (cur_left(&c) > SDP_LINE_MAX)
+    while (at < n) {
+        /* Up to CRLF or LF; the last line may lack one; a line over the cap ends the parse. */
+        size_t lf = next_lf(&lines);
+        struct span line = { p + at, 0 };
+        if (lf < n && lf - at < SDP_LINE_MAX) {
+            line.n = lf - at;
+            if (line.n > 0 && p[lf - 1] == '\r')
+                line.n--;
+            at = lf + 1;
+        } else {
+            if (n - at > SDP_LINE_MAX)
                 return false;
-            line = cur_rest(&c);
+            line.n = n - at;
+            at = n;
         }
-        if (line.n == 0)
-            continue;
-        uint8_t type = 0, eq = 0;
-        struct cur lc = cur_make(line.p, line.n);
-        type = cur_u8(&lc);
-        eq = cur_u8(&lc);
-        if (eq != '=') {
-            if (!seen_version)
-                return false;
-            ok = false; /* RFC 8866 section 5: every line is <type>=<value> */
-            continue;
-        }
-        struct span value = cur_rest(&lc);
-        if (!seen_version) {
-            if (type != 'v')
+        if (line.n < 2 || line.p[1] != '=' || !seen_version) {
+            if (line.n == 0)
+                continue;
+            if (line.n < 2 || line.p[1] != '=') {
+                if (!seen_version)
+                    return false;
+                ok = false; /* RFC 8866 section 5: every line is <type>=<value> */
+                continue;
+            }
+            if (line.p[0] != 'v')
                 return false;
             seen_version = true;
             continue;
         }
+        uint8_t type = line.p[0];
+        struct span value = span_of(line, 2, line.n);
         switch (type) {
         case 'c': {
             struct ip_addr a;
@@ -327,10 +477,8 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
                 in_dropped_media = true;
                 break;
             }
-            m = &out->media[out->n_media];
-            memset(m, 0, sizeof *m);
+            m = media_start(&out->media[out->n_media]);
             if (!parse_media(value, m, out)) {
-                memset(m, 0, sizeof *m);
                 m = NULL;
                 in_dropped_media = true;
                 ok = false;

@@ -176,6 +176,34 @@ static void sdp_last_line_without_crlf_is_read(void **state)
     assert_int_equal(s.media[0].crypto[0].tag, 7);
 }
 
+/* Numbers follow span_to_u64: up to 20 digits (leading zeros too), no
+ * sign, nothing after; a c= address may carry /ttl, and a NUL ends it as
+ * it would a C string. */
+static void sdp_numbers_and_addresses_at_their_edges(void **state)
+{
+    (void)state;
+    static const char body[] = "v=0\r\n"
+                               "m=audio 00000000000000004000/2 RTP/AVP 00000000000000000008 000000000000000000008 128 9x 0\r\n"
+                               "a=rtpmap:8 PCMA/00000000000000008000\r\n"
+                               "a=rtpmap:0 PCMU/4294967296\r\n"
+                               "c=IN IP4 10.1.2.3\0junk/127\r\n";
+    struct sdp_info s;
+    assert_true(sdp_parse((const uint8_t *)body, sizeof body - 1, &s));
+    assert_int_equal(s.n_media, 1);
+    assert_int_equal(s.media[0].port, 4000);
+    assert_int_equal(s.media[0].n_pt, 2); /* 21 digits, 128 and 9x are not payload types */
+    assert_int_equal(s.media[0].pt[0].pt, 8);
+    assert_int_equal(s.media[0].pt[0].clock_rate, 8000);
+    assert_string_equal(s.media[0].pt[1].encoding, "PCMU");
+    assert_int_equal(s.media[0].pt[1].clock_rate, 0); /* over 32 bits */
+    assert_true(s.media[0].has_addr);
+    assert_int_equal(s.media[0].addr.b[3], 3);
+    assert_false(parse("v=0\r\nm=audio 000000000000000000004000 RTP/AVP 0\r\n", &s));
+    assert_false(parse("v=0\r\nm=audio 65536 RTP/AVP 0\r\n", &s));
+    assert_true(parse("v=0\r\nm=audio 65535 RTP/AVP 0\r\nc=IN IP4 010.1.2.3\r\n", &s));
+    assert_false(s.media[0].has_addr); /* a leading zero: not an address */
+}
+
 static void sdp_profile_predicates(void **state)
 {
     (void)state;
@@ -203,6 +231,7 @@ int main(void)
         cmocka_unit_test(sdp_rejects_body_not_starting_with_version),
         cmocka_unit_test(sdp_bad_port_does_not_create_media),
         cmocka_unit_test(sdp_last_line_without_crlf_is_read),
+        cmocka_unit_test(sdp_numbers_and_addresses_at_their_edges),
         cmocka_unit_test(sdp_profile_predicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
