@@ -6,6 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* The general paths stay out of line: the fast paths are then leaf
+ * functions that need no registers saved. */
+#if defined(__GNUC__)
+#define SLOW_PATH __attribute__((noinline))
+#else
+#define SLOW_PATH
+#endif
+
 void jw_flush(struct jw *w)
 {
     if (w->n)
@@ -41,19 +53,14 @@ static inline void put_c(struct jw *w, char c)
     w->buf[w->n++] = c;
 }
 
-static void put_s(struct jw *w, const char *s)
-{
-    put_mem(w, s, strlen(s));
-}
-
 void jw_init(struct jw *w, FILE *f, bool pretty)
 {
     w->f = f;
     w->n = 0;
+    w->fast_lim = 0; /* top level */
     w->pretty = pretty;
+    w->state = JW_FIRST;
     w->depth = 0;
-    w->first[0] = true;
-    w->after_key = false;
 }
 
 enum { INDENT_MAX = 2 * JW_DEPTH_MAX + 2 };
@@ -74,63 +81,103 @@ static void jw_indent(struct jw *w)
     w->n += indent_at(w, o);
 }
 
+/*
+ * Each value below has a fast path for compact output inside a document
+ * with room in the buffer (w->n + what it writes <= w->fast_lim): a comma
+ * always stored and kept only when the state asks for one, the value, no
+ * calls. Everything else (pretty output, a full buffer, the top level)
+ * takes the general path through jw_next() and value_end().
+ */
+
 /* Separator before any value or key, unless a key was just written. */
-static inline void jw_next(struct jw *w)
+static void jw_next(struct jw *w)
 {
-    if (w->after_key) {
-        w->after_key = false;
+    if (w->state == JW_AFTER_KEY || w->depth == 0)
         return;
-    }
-    if (w->depth > 0) {
-        if (!w->first[w->depth])
-            put_c(w, ',');
-        jw_indent(w);
-    }
-    w->first[w->depth] = false;
+    if (w->state == JW_AFTER_VALUE)
+        put_c(w, ',');
+    jw_indent(w);
 }
 
 /* A value just ended: at the top level the document is complete. */
-static void jw_done(struct jw *w)
+static void value_end(struct jw *w)
 {
-    if (w->depth == 0)
+    w->state = JW_AFTER_VALUE;
+    if (w->depth == 0) {
+        w->state = JW_FIRST; /* top-level values are not separated */
         jw_flush(w);
+    }
 }
 
-static void jw_open(struct jw *w, char c)
+/* The separator, then room for len more bytes (len + 1 + INDENT_MAX at
+ * most the buffer's size): where the value goes. value_end() follows. */
+static inline char *value_at(struct jw *w, size_t len)
+{
+    if (w->n + len + 1 <= w->fast_lim) {
+        w->buf[w->n] = ',';
+        w->n += w->state & 1;
+    } else {
+        jw_next(w);
+        room(w, len);
+    }
+    return w->buf + w->n;
+}
+
+SLOW_PATH static void open_slow(struct jw *w, char c)
 {
     jw_next(w);
     put_c(w, c);
     if (w->depth < JW_DEPTH_MAX - 1)
         w->depth++;
-    w->first[w->depth] = true;
+    w->state = JW_FIRST;
+    w->fast_lim = w->pretty ? 0 : sizeof w->buf;
 }
 
-static void jw_close(struct jw *w, char c)
+static inline void jw_open(struct jw *w, char c)
 {
-    bool empty = w->first[w->depth];
+    size_t at = w->n;
+    if (at + 2 <= w->fast_lim && w->depth < JW_DEPTH_MAX - 1) {
+        size_t k = w->state & 1;
+        w->buf[at] = ',';
+        w->buf[at + k] = c;
+        w->n = at + k + 1;
+        w->depth++;
+        w->state = JW_FIRST;
+        return;
+    }
+    open_slow(w, c);
+}
+
+SLOW_PATH static void close_slow(struct jw *w, char c)
+{
+    bool empty = w->state == JW_FIRST;
     if (w->depth > 0)
         w->depth--;
+    if (w->depth == 0)
+        w->fast_lim = 0;
     if (!empty)
         jw_indent(w);
     put_c(w, c);
-    jw_done(w);
+    value_end(w);
+}
+
+static inline void jw_close(struct jw *w, char c)
+{
+    size_t at = w->n;
+    if (at + 1 <= w->fast_lim && w->depth > 1) {
+        w->buf[at] = c;
+        w->n = at + 1;
+        w->depth--;
+        w->state = JW_AFTER_VALUE;
+        return;
+    }
+    close_slow(w, c);
 }
 
 void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }
 void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
 void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
 void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
-
-/* No byte of the 8 in x needs escaping: none below 0x20, at or above 0x7f,
- * '"' or '\\'. May say no for a plain word (a borrow between bytes), never
- * yes for one that is not: the byte loop then decides. */
-static inline bool word_plain(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    uint64_t special = ((x - ones * 0x20) & ~x) | ((x + ones) | x) | ((q - ones) & ~q) | ((b - ones) & ~b);
-    return (special & high) == 0;
-}
 
 /* Bytes a JSON string cannot hold as they are: controls, '"', '\\', DEL, and
  * everything from 0x80 (UTF-8 is checked on the slow path). */
@@ -145,52 +192,122 @@ static const unsigned char needs_care[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
-static void jw_raw_string_slow(struct jw *f, const char *s, size_t n);
-
-static void jw_raw_string(struct jw *f, const char *s, size_t n)
+#if defined(__SSE2__)
+/* One bit per byte of x that needs care (see needs_care): signed, every
+ * byte from 0x80 is below 0x20 too. */
+static inline unsigned care16(__m128i x)
 {
-    /* The usual string is plain printable ASCII: one copy. */
+    __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/*
+ * Copies n bytes of s to o if none needs care, else says false (o then
+ * holds junk the caller does not keep). Loads and stores stay inside the
+ * n bytes: whole 16-byte blocks, then the last 16 again overlapping;
+ * below 16, two overlapping halves filled out to a block with 'A'.
+ */
+static inline bool copy_plain(char *o, const char *s, size_t n)
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (care16(x))
+                return false;
+            _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        }
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        if (care16(x))
+            return false;
+        _mm_storeu_si128((__m128i *)(void *)(o + n - 16), x);
+        return true;
+    }
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        if (care16(_mm_set_epi64x((long long)b, (long long)a)))
+            return false;
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &b, 8);
+        return true;
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        if (care16(_mm_set_epi32(0x41414141, 0x41414141, (int)b, (int)a)))
+            return false;
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &b, 4);
+        return true;
+    }
+    /* 0 to 3 bytes: the first, middle and last cover them all. */
+    if (n == 0)
+        return true;
+    unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n / 2], c2 = (unsigned char)s[n - 1];
+    if (needs_care[c0] | needs_care[c1] | needs_care[c2])
+        return false;
+    o[0] = (char)c0;
+    o[n / 2] = (char)c1;
+    o[n - 1] = (char)c2;
+    return true;
+}
+
+/* Bytes at u that need no care, up to n. */
+static size_t plain_prefix(const unsigned char *u, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        unsigned m = care16(_mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    while (i < n && !needs_care[u[i]])
+        i++;
+    return i;
+}
+#else
+static inline bool copy_plain(char *o, const char *s, size_t n)
+{
     const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++)
+        if (needs_care[u[i]])
+            return false;
+    memcpy(o, s, n);
+    return true;
+}
+
+static size_t plain_prefix(const unsigned char *u, size_t n)
+{
     size_t i = 0;
     while (i < n && !needs_care[u[i]])
         i++;
-    if (i == n && n + 2 <= sizeof f->buf) {
-        char *o = room(f, n + 2);
-        o[0] = '"';
-        memcpy(o + 1, s, n);
-        o[n + 1] = '"';
-        f->n += n + 2;
-        return;
-    }
-    jw_raw_string_slow(f, s, n);
+    return i;
 }
+#endif
 
-static void jw_raw_string_slow(struct jw *f, const char *s, size_t n)
+/* The quoted string with its escapes, written piece by piece (any length). */
+static void put_string_escaped(struct jw *f, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     put_c(f, '"');
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (;;) {
         /* Runs of plain printable ASCII, the usual case, go out in one write. */
-        size_t run = i;
-        while (n - run >= 8) { /* 8 bytes a step on long strings */
-            uint64_t x;
-            memcpy(&x, u + run, 8);
-            if (!word_plain(x))
-                break;
-            run += 8;
-        }
-        while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\')
-            run++;
-        if (run > i) {
-            put_mem(f, u + i, run - i);
-            i = run - 1;
-            continue;
-        }
+        size_t run = plain_prefix(u + i, n - i);
+        if (run)
+            put_mem(f, u + i, run);
+        i += run;
+        if (i == n)
+            break;
         unsigned char c = u[i];
         if (c == '"' || c == '\\') {
-            put_c(f, '\\');
-            put_c(f, (char)c);
+            char esc[2] = { '\\', (char)c };
+            put_mem(f, esc, 2);
         } else if (c == '\n') {
             put_mem(f, "\\n", 2);
         } else if (c == '\r') {
@@ -200,13 +317,11 @@ static void jw_raw_string_slow(struct jw *f, const char *s, size_t n)
         } else if (c < 0x20 || c == 0x7f) {
             char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
             put_mem(f, esc, sizeof esc);
-        } else if (c < 0x80) {
-            put_c(f, (char)c);
         } else {
             /* Pass well-formed UTF-8 through; map any other byte to U+FFFD. */
             size_t len = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
                          : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-            bool ok = len > 0 && i + len <= n;
+            bool ok = len > 0 && len <= n - i;
             for (size_t k = 1; ok && k < len; k++)
                 ok = (u[i + k] & 0xc0) == 0x80;
             if (ok) {
@@ -216,6 +331,7 @@ static void jw_raw_string_slow(struct jw *f, const char *s, size_t n)
                 put_mem(f, "\\ufffd", 6);
             }
         }
+        i++;
     }
     put_c(f, '"');
 }
@@ -227,25 +343,58 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-static void put_u64(struct jw *w, uint64_t v)
+/* Decimal digits of v. */
+static inline size_t dec_len32(uint32_t v)
 {
-    size_t len = 1;
-    for (uint64_t t = v; t >= 10; t /= 10)
-        len++;
-    char *o = room(w, 20); /* UINT64_MAX has 20 digits */
-    size_t i = len;
+    if (v < 100000)
+        return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/* The len digits of v ending at e, two a step from the table. */
+static inline void put_dec32(char *e, uint32_t v)
+{
     while (v >= 100) {
-        i -= 2;
-        memcpy(o + i, digit_pairs + 2 * (v % 100), 2);
+        e -= 2;
+        memcpy(e, digit_pairs + 2 * (v % 100), 2);
         v /= 100;
     }
-    if (v >= 10) {
-        i -= 2;
-        memcpy(o + i, digit_pairs + 2 * v, 2);
-    } else {
-        o[--i] = (char)('0' + v);
+    if (v >= 10)
+        memcpy(e - 2, digit_pairs + 2 * v, 2);
+    else
+        e[-1] = (char)('0' + v);
+}
+
+/* Above 2^32: the low nine digits in 32 bits at a time. */
+SLOW_PATH static size_t put_u64_long(char *o, uint64_t v)
+{
+    size_t len = 10;
+    for (uint64_t t = v / 10000000000ULL; t; t /= 10)
+        len++;
+    char *e = o + len;
+    while (v > UINT32_MAX) {
+        uint32_t low = (uint32_t)(v % 1000000000);
+        v /= 1000000000;
+        e -= 9;
+        for (int i = 8; i >= 0; i--) {
+            e[i] = (char)('0' + low % 10);
+            low /= 10;
+        }
     }
-    w->n += len;
+    put_dec32(e, (uint32_t)v);
+    return len;
+}
+
+/* The digits of v at o (20 bytes free), returns their count. Most numbers
+ * in a report are ports, frames and payload types: 32-bit arithmetic, the
+ * count by comparisons. */
+static inline size_t put_u64_at(char *o, uint64_t v)
+{
+    if (v > UINT32_MAX)
+        return put_u64_long(o, v);
+    size_t len = dec_len32((uint32_t)v);
+    put_dec32(o + len, (uint32_t)v);
+    return len;
 }
 
 void jw_key_n(struct jw *w, const char *key, size_t n)
@@ -256,21 +405,16 @@ void jw_key_n(struct jw *w, const char *key, size_t n)
         put_c(w, '"');
         put_mem(w, key, n);
         put_mem(w, "\": ", w->pretty ? 3 : 2);
-        w->after_key = true;
+        w->state = JW_AFTER_KEY;
         return;
     }
     char *o = room(w, n + 4 + INDENT_MAX);
     size_t k = 0;
-    if (w->after_key) {
-        w->after_key = false;
-    } else {
-        if (w->depth > 0) {
-            if (!w->first[w->depth])
-                o[k++] = ',';
-            if (w->pretty)
-                k += indent_at(w, o + k);
-        }
-        w->first[w->depth] = false;
+    if (w->state != JW_AFTER_KEY && w->depth > 0) {
+        if (w->state == JW_AFTER_VALUE)
+            o[k++] = ',';
+        if (w->pretty)
+            k += indent_at(w, o + k);
     }
     o[k++] = '"';
     memcpy(o + k, key, n);
@@ -280,7 +424,43 @@ void jw_key_n(struct jw *w, const char *key, size_t n)
     if (w->pretty)
         o[k++] = ' ';
     w->n += k;
-    w->after_key = true;
+    w->state = JW_AFTER_KEY;
+}
+
+/* Strings longer than this go out in pieces (the buffer holds a few). */
+enum { JW_STR_ONE_COPY_MAX = 2048 };
+
+SLOW_PATH static void str_slow(struct jw *w, const char *s, size_t n)
+{
+    jw_next(w);
+    char *o = n <= JW_STR_ONE_COPY_MAX ? room(w, n + 2) : NULL;
+    if (o && copy_plain(o + 1, s, n)) {
+        o[0] = '"';
+        o[n + 1] = '"';
+        w->n += n + 2;
+    } else {
+        put_string_escaped(w, s, n);
+    }
+    value_end(w);
+}
+
+/* The usual string is plain printable ASCII: copied and checked in one pass
+ * straight into the buffer; escaping only when that says so. */
+static inline void str_value(struct jw *w, const char *s, size_t n)
+{
+    size_t at = w->n;
+    if (n <= JW_STR_ONE_COPY_MAX && at + n + 3 <= w->fast_lim) {
+        char *o = w->buf + at + (w->state & 1);
+        w->buf[at] = ',';
+        o[0] = '"';
+        if (copy_plain(o + 1, s, n)) {
+            o[n + 1] = '"';
+            w->n = (size_t)(o + n + 2 - w->buf);
+            w->state = JW_AFTER_VALUE;
+            return;
+        }
+    }
+    str_slow(w, s, n);
 }
 
 void jw_str(struct jw *w, const char *s)
@@ -289,104 +469,106 @@ void jw_str(struct jw *w, const char *s)
         jw_null(w);
         return;
     }
-    /* The end by strlen, then whether any byte needs escaping eight bytes
-     * a step: the usual plain string is then one copy. */
-    size_t n = strlen(s);
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    for (; n - i >= 8; i += 8) {
-        uint64_t x;
-        memcpy(&x, u + i, 8);
-        if (!word_plain(x))
-            break;
-    }
-    while (i < n && !needs_care[u[i]])
-        i++;
-    if (i < n || n + 2 > sizeof w->buf) {
-        jw_strn(w, s, n);
-        return;
-    }
-    jw_next(w);
-    char *o = room(w, n + 2);
-    o[0] = '"';
-    memcpy(o + 1, s, n);
-    o[n + 1] = '"';
-    w->n += n + 2;
-    jw_done(w);
+    str_value(w, s, strlen(s));
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)
 {
-    jw_next(w);
-    jw_raw_string(w, s, n);
-    jw_done(w);
+    str_value(w, s, n);
 }
 
-void jw_int(struct jw *w, int64_t v)
+SLOW_PATH static void int_slow(struct jw *w, bool neg, uint64_t u)
 {
-    jw_next(w);
-    if (v < 0) {
-        put_c(w, '-');
-        put_u64(w, (uint64_t)0 - (uint64_t)v);
-    } else {
-        put_u64(w, (uint64_t)v);
-    }
-    jw_done(w);
+    char *o = value_at(w, 21);
+    size_t k = 0;
+    if (neg)
+        o[k++] = '-';
+    w->n += k + put_u64_at(o + k, u);
+    value_end(w);
 }
 
 void jw_uint(struct jw *w, uint64_t v)
 {
-    jw_next(w);
-    put_u64(w, v);
-    jw_done(w);
+    size_t at = w->n;
+    if (at + 21 <= w->fast_lim) { /* UINT64_MAX has 20 digits */
+        char *o = w->buf + at + (w->state & 1);
+        w->buf[at] = ',';
+        w->n = (size_t)(o - w->buf) + put_u64_at(o, v);
+        w->state = JW_AFTER_VALUE;
+        return;
+    }
+    int_slow(w, false, v);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+    if (v >= 0)
+        jw_uint(w, (uint64_t)v);
+    else
+        int_slow(w, true, (uint64_t)0 - (uint64_t)v);
 }
 
 void jw_double(struct jw *w, double v)
 {
-    jw_next(w);
+    char *o = value_at(w, 64);
     if (!isfinite(v)) {
-        put_mem(w, "null", 4);
+        memcpy(o, "null", 4);
+        w->n += 4;
     } else {
         char b[64];
         int k = snprintf(b, sizeof b, "%.3f", v);
-        if (k > 0)
-            put_mem(w, b, (size_t)k < sizeof b ? (size_t)k : sizeof b - 1);
+        if (k > 0) {
+            size_t len = (size_t)k < sizeof b ? (size_t)k : sizeof b - 1;
+            memcpy(o, b, len);
+            w->n += len;
+        }
     }
-    jw_done(w);
+    value_end(w);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
-    jw_next(w);
-    put_s(w, v ? "true" : "false");
-    jw_done(w);
+    char *o = value_at(w, 5);
+    memcpy(o, v ? "true" : "false", 5); /* "true" has its NUL as fifth byte: not kept */
+    w->n += v ? 4 : 5;
+    value_end(w);
 }
 
 void jw_null(struct jw *w)
 {
-    jw_next(w);
-    put_mem(w, "null", 4);
-    jw_done(w);
+    char *o = value_at(w, 4);
+    memcpy(o, "null", 4);
+    w->n += 4;
+    value_end(w);
 }
 
+/* Times and addresses are plain ASCII: formatted straight into the buffer. */
 void jw_time(struct jw *w, ts_ns t)
 {
-    char buf[ISO_TIME_MAX];
-    ts_format_iso(t, buf);
-    jw_str(w, buf);
+    char *o = value_at(w, ISO_TIME_MAX + 2);
+    o[0] = '"';
+    size_t k = ts_format_iso(t, o + 1);
+    o[k + 1] = '"';
+    w->n += k + 2;
+    value_end(w);
 }
 
 void jw_endpoint(struct jw *w, const struct ip_addr *a, uint16_t port)
 {
-    char buf[ENDPOINT_STR_MAX];
-    endpoint_format(a, port, buf);
-    jw_str(w, buf);
+    char *o = value_at(w, ENDPOINT_STR_MAX + 2);
+    o[0] = '"';
+    size_t k = endpoint_format(a, port, o + 1);
+    o[k + 1] = '"';
+    w->n += k + 2;
+    value_end(w);
 }
 
 void jw_ip(struct jw *w, const struct ip_addr *a)
 {
-    char buf[IP_ADDR_STR_MAX];
-    ip_addr_format(a, buf);
-    jw_str(w, buf);
+    char *o = value_at(w, IP_ADDR_STR_MAX + 2);
+    o[0] = '"';
+    size_t k = ip_addr_format(a, o + 1);
+    o[k + 1] = '"';
+    w->n += k + 2;
+    value_end(w);
 }
-

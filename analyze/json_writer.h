@@ -12,6 +12,10 @@
 
 enum { JW_DEPTH_MAX = 32 };
 
+/* What came last in the current container; the low bit says a comma goes
+ * before the next key or value. */
+enum { JW_FIRST = 0, JW_AFTER_VALUE = 1, JW_AFTER_KEY = 2 };
+
 /*
  * Writes to a FILE through a small buffer: no document tree in memory, so a
  * report of a million streams costs no more than its output. Commas and indentation are
@@ -19,12 +23,15 @@ enum { JW_DEPTH_MAX = 32 };
  */
 struct jw {
     FILE *f;
-    char buf[8192];  /* output is gathered here and written when full or a document ends */
-    size_t n;
+    size_t n;        /* bytes in buf */
+    /* The fast paths (a few stores straight into buf) apply while what they
+     * write stays under this: the buffer's size inside a compact document, 0
+     * in pretty output and at the top level (where a value ends the document). */
+    size_t fast_lim;
     bool pretty;
+    uint8_t state;   /* JW_FIRST, ... */
     int depth;
-    bool first[JW_DEPTH_MAX]; /* no element yet at this depth */
-    bool after_key;
+    char buf[8192];  /* output is gathered here and written when full or a document ends */
 };
 
 void jw_init(struct jw *w, FILE *f, bool pretty);
@@ -57,21 +64,18 @@ void jw_ip(struct jw *w, const struct ip_addr *a);
 static inline void jw_key(struct jw *w, const char *key)
 {
     size_t n = strlen(key);
-    /* Compact output inside an object, room in the buffer: the key is a
-     * few stores (n is a constant here); anything else takes jw_key_n. */
-    if (!w->pretty && !w->after_key && w->depth > 0 && n <= 64 && sizeof w->buf - w->n >= n + 4) {
+    /* Compact output, room in the buffer: the key is a few stores (n is a
+     * constant here); anything else takes jw_key_n. */
+    if (w->n + n + 4 <= w->fast_lim) {
         char *o = w->buf + w->n;
-        size_t k = 0;
-        if (!w->first[w->depth])
-            o[k++] = ',';
-        w->first[w->depth] = false;
-        o[k++] = '"';
-        memcpy(o + k, key, n);
-        k += n;
-        o[k++] = '"';
-        o[k++] = ':';
-        w->n += k;
-        w->after_key = true;
+        size_t k = w->state & 1;
+        o[0] = ',';
+        o[k] = '"';
+        memcpy(o + k + 1, key, n);
+        o[k + 1 + n] = '"';
+        o[k + 2 + n] = ':';
+        w->n += k + n + 3;
+        w->state = JW_AFTER_KEY;
         return;
     }
     jw_key_n(w, key, n);

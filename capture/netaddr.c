@@ -56,7 +56,7 @@ static size_t put_dec(char *out, unsigned v)
     return n;
 }
 
-void ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX])
+size_t ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX])
 {
     if (a->family != 6) { /* dotted quad by hand: inet_ntop + its checks cost more than the rest */
         size_t n = 0;
@@ -66,25 +66,26 @@ void ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX])
             n += put_dec(out + n, a->b[i]);
         }
         out[n] = '\0';
-        return;
+        return n;
     }
     if (inet_ntop(AF_INET6, a->b, out, IP_ADDR_STR_MAX) == NULL)
         snprintf(out, IP_ADDR_STR_MAX, "?");
+    return strlen(out);
 }
 
-void endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_STR_MAX])
+size_t endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_STR_MAX])
 {
-    char ip[IP_ADDR_STR_MAX];
-    ip_addr_format(a, ip);
     if (a->family == 6) {
-        snprintf(out, ENDPOINT_STR_MAX, "[%s]:%u", ip, port);
-        return;
+        char ip[IP_ADDR_STR_MAX];
+        ip_addr_format(a, ip);
+        int k = snprintf(out, ENDPOINT_STR_MAX, "[%s]:%u", ip, port);
+        return k < 0 ? 0 : (size_t)k < ENDPOINT_STR_MAX ? (size_t)k : ENDPOINT_STR_MAX - 1;
     }
-    size_t n = strlen(ip); /* at most 15 */
-    memcpy(out, ip, n);
+    size_t n = ip_addr_format(a, out); /* at most 15 */
     out[n++] = ':';
     n += put_dec(out + n, port);
     out[n] = '\0';
+    return n;
 }
 
 bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b)
@@ -229,7 +230,7 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
+size_t ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
 {
     int64_t sec = t / 1000000000;
     int64_t ns = t % 1000000000;
@@ -274,6 +275,7 @@ void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX])
     put2(out + 24, us % 100);
     out[26] = 'Z';
     out[27] = '\0';
+    return 27;
 }
 
 bool ts_parse_iso(const char *s, ts_ns *out)

@@ -15,10 +15,10 @@ struct ip_addr {
 
 enum { IP_ADDR_STR_MAX = 48, ENDPOINT_STR_MAX = 56 };
 
-/* "1.2.3.4" or "2001:db8::1" */
-void ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX]);
+/* "1.2.3.4" or "2001:db8::1"; these formatters return the length written (without the NUL). */
+size_t ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX]);
 /* "1.2.3.4:5060" or "[2001:db8::1]:5060", as SPEC's endpoints */
-void endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_STR_MAX]);
+size_t endpoint_format(const struct ip_addr *a, uint16_t port, char out[ENDPOINT_STR_MAX]);
 bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b);
 int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
 bool ip_addr_parse(const char *s, struct ip_addr *out);
@@ -60,7 +60,7 @@ static inline ts_ns ts_from_sec_ns(int64_t sec, int64_t ns)
 
 /* "2024-01-02T03:04:05.123456Z" */
 enum { ISO_TIME_MAX = 40 };
-void ts_format_iso(ts_ns t, char out[ISO_TIME_MAX]);
+size_t ts_format_iso(ts_ns t, char out[ISO_TIME_MAX]);
 bool ts_parse_iso(const char *s, ts_ns *out);
 
 /* Where an event came from: packet number (1-based) and time. */
