@@ -70,6 +70,7 @@ struct call {
     uint8_t ended_by;              /* enum call_end_why */
     ts_ns last_time;
     char *from, *to;               /* into strs[] */
+    size_t from_len, to_len;
     uint64_t first_frame;
     ts_ns first_time, end_time;
     struct flow_key first_flow;    /* the first INVITE as seen on the wire */
@@ -363,6 +364,8 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
     c->from = memcpy(c->strs + li, m->from_uri, lf);
     c->to = memcpy(c->strs + li + lf, m->to_uri, lt);
     c->call_id_len = li - 1;
+    c->from_len = lf - 1;
+    c->to_len = lt - 1;
     c->hash = hash_mem(c->call_id, c->call_id_len);
     c->first_frame = ev->at.frame;
     c->first_time = ev->at.ts;
@@ -424,9 +427,11 @@ static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp 
     for (size_t i = 0; i < d->n; i++) {
         const struct sdp_media *m = &d->media[i];
         jw_obj_begin(w);
-        jw_kstr(w, "type", m->type);
+        jw_key(w, "type");
+        jw_str_arr(w, m->type);
         jw_kuint(w, "port", m->port);
-        jw_kstr(w, "profile", m->profile);
+        jw_key(w, "profile");
+        jw_str_arr(w, m->profile);
         jw_key(w, "address");
         if (m->has_addr)
             jw_ip(w, &m->addr);
@@ -438,7 +443,8 @@ static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp 
             jw_obj_begin(w);
             jw_kuint(w, "pt", m->pt[j].pt);
             if (m->pt[j].encoding[0]) {
-                jw_kstr(w, "encoding", m->pt[j].encoding);
+                jw_key(w, "encoding");
+                jw_str_arr(w, m->pt[j].encoding);
                 jw_kuint(w, "clock_rate", m->pt[j].clock_rate);
             }
             jw_obj_end(w);
@@ -450,14 +456,18 @@ static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp 
         for (size_t j = 0; j < m->n_crypto; j++) {
             jw_obj_begin(w);
             jw_kuint(w, "tag", m->crypto[j].tag);
-            jw_kstr(w, "suite", m->crypto[j].suite);
+            jw_key(w, "suite");
+            jw_str_arr(w, m->crypto[j].suite);
             jw_kbool(w, "inline_key", m->crypto[j].has_inline_key);
             jw_obj_end(w);
         }
         jw_arr_end(w);
-        jw_kstr(w, "fingerprint", m->fingerprint[0] ? m->fingerprint : NULL);
-        jw_kstr(w, "setup", m->setup[0] ? m->setup : NULL);
-        jw_kstr(w, "encryption", m->encryption[0] ? m->encryption : NULL);
+        jw_key(w, "fingerprint");
+        jw_str_arr_or_null(w, m->fingerprint);
+        jw_key(w, "setup");
+        jw_str_arr_or_null(w, m->setup);
+        jw_key(w, "encryption");
+        jw_str_arr_or_null(w, m->encryption);
         jw_kstr(w, "security", media_sec_name(seclevel_media(m)));
         jw_obj_end(w);
     }
@@ -475,21 +485,26 @@ static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
  * list (streams outlive the call's last message). */
 static void call_write_core(struct jw *w, const struct call *c)
 {
-    jw_kstr(w, "call_id", c->call_id);
+    jw_key(w, "call_id");
+    jw_strn(w, c->call_id, c->call_id_len);
     jw_kbool(w, "opaque", false);
-    jw_kstr(w, "from", c->from);
-    jw_kstr(w, "to", c->to);
+    jw_key(w, "from");
+    jw_strn(w, c->from, c->from_len);
+    jw_key(w, "to");
+    jw_strn(w, c->to, c->to_len);
     jw_kuint(w, "first_frame", c->first_frame);
     jw_ktime(w, "first_time", c->first_time);
     jw_kstr(w, "transport", sip_transport_name(c->any_tls ? SIP_TR_TLS : c->transport));
-    jw_kstr(w, "tls_session", c->tls_session[0] ? c->tls_session : NULL);
+    jw_key(w, "tls_session");
+    jw_str_arr_or_null(w, c->tls_session);
     jw_key(w, "client");
     jw_endpoint(w, &c->first_flow.src, c->first_flow.sport);
     jw_key(w, "server");
     jw_endpoint(w, &c->first_flow.dst, c->first_flow.dport);
     if (c->final_status) {
         jw_kint(w, "final_status", c->final_status);
-        jw_kstr(w, "final_reason", c->final_reason);
+        jw_key(w, "final_reason");
+        jw_str_arr(w, c->final_reason);
     } else {
         jw_knull(w, "final_status");
         jw_knull(w, "final_reason");
@@ -500,7 +515,8 @@ static void call_write_core(struct jw *w, const struct call *c)
     char evidence[512];
     enum sec_level l = call_level(c, evidence, sizeof evidence);
     jw_kstr(w, "security_level", sec_level_name(l));
-    jw_kstr(w, "security_evidence", evidence);
+    jw_key(w, "security_evidence");
+    jw_str_arr(w, evidence);
     jw_kuint(w, "negotiations", c->negotiations);
     jw_kbool(w, "security_changed", c->security_changed);
     jw_kuint(w, "messages", c->n_msgs);

@@ -18,39 +18,66 @@
 #define SLOW_PATH
 #endif
 
+/*
+ * Compact output puts a comma after every value inside a document at once,
+ * and a close takes back the one after the container's last element
+ * ("[1,2," + "]" is "[1,2]"). So no key or value has to look at what came
+ * before it: the fast paths (compact, inside a document, room in the
+ * buffer: w->n + what they write <= w->fast_lim) are the bytes and a
+ * length. The buffer is then never written out to its last byte inside a
+ * document, as that byte may be a comma still to take back.
+ *
+ * Pretty output goes the general way: a separator (comma, newline and
+ * indent) before each key or value as w->state says, nothing to take back.
+ */
+
+static void write_out(struct jw *w, size_t n)
+{
+    if (n)
+        fwrite(w->buf, 1, n, w->f);
+    memmove(w->buf, w->buf + n, w->n - n);
+    w->n -= n;
+}
+
+/* Room is needed: write out what may be (all but the last byte inside a
+ * compact document). */
+static void make_room(struct jw *w)
+{
+    write_out(w, !w->pretty && w->depth > 0 && w->n ? w->n - 1 : w->n);
+}
+
 void jw_flush(struct jw *w)
 {
-    if (w->n)
-        fwrite(w->buf, 1, w->n, w->f);
-    w->n = 0;
+    make_room(w);
 }
 
 static void put_mem(struct jw *w, const void *p, size_t n)
 {
-    if (n > sizeof w->buf - w->n) {
-        jw_flush(w);
-        if (n > sizeof w->buf) {
-            fwrite(p, 1, n, w->f);
-            return;
-        }
+    const char *s = p;
+    while (n > sizeof w->buf - w->n) {
+        size_t k = sizeof w->buf - w->n;
+        memcpy(w->buf + w->n, s, k);
+        w->n += k;
+        s += k;
+        n -= k;
+        make_room(w);
     }
-    memcpy(w->buf + w->n, p, n);
+    memcpy(w->buf + w->n, s, n);
     w->n += n;
 }
 
-/* At least n bytes free in the buffer (n <= its size): flush if not. */
+/* At least n bytes free in the buffer (n < its size): where they start. */
 static inline char *room(struct jw *w, size_t n)
 {
     if (n > sizeof w->buf - w->n)
-        jw_flush(w);
+        make_room(w);
     return w->buf + w->n;
 }
 
 static inline void put_c(struct jw *w, char c)
 {
-    if (w->n == sizeof w->buf)
-        jw_flush(w);
-    w->buf[w->n++] = c;
+    room(w, 1)[0] = c;
+    w->n++;
 }
 
 void jw_init(struct jw *w, FILE *f, bool pretty)
@@ -73,60 +100,60 @@ static size_t indent_at(const struct jw *w, char *o)
     return 1 + 2 * (size_t)w->depth;
 }
 
-static void jw_indent(struct jw *w)
-{
-    if (!w->pretty)
-        return;
-    char *o = room(w, INDENT_MAX);
-    w->n += indent_at(w, o);
-}
-
-/*
- * Each value below has a fast path for compact output inside a document
- * with room in the buffer (w->n + what it writes <= w->fast_lim): a comma
- * always stored and kept only when the state asks for one, the value, no
- * calls. Everything else (pretty output, a full buffer, the top level)
- * takes the general path through jw_next() and value_end().
- */
-
-/* Separator before any value or key, unless a key was just written. */
-static void jw_next(struct jw *w)
+/* Pretty: the separator before a key or value, unless a key was just written. */
+static void pretty_next(struct jw *w)
 {
     if (w->state == JW_AFTER_KEY || w->depth == 0)
         return;
+    char *o = room(w, 1 + INDENT_MAX);
+    size_t k = 0;
     if (w->state == JW_AFTER_VALUE)
-        put_c(w, ',');
-    jw_indent(w);
+        o[k++] = ',';
+    w->n += k + indent_at(w, o + k);
 }
 
-/* A value just ended: at the top level the document is complete. */
-static void value_end(struct jw *w)
+/* The general path before a value of up to len bytes (len + 1 + INDENT_MAX
+ * below the buffer's size): its separator, then room for it and a comma. */
+SLOW_PATH static char *value_begin_slow(struct jw *w, size_t len)
 {
-    w->state = JW_AFTER_VALUE;
+    if (w->pretty)
+        pretty_next(w);
+    return room(w, len + 1);
+}
+
+static inline char *value_begin(struct jw *w, size_t len)
+{
+    if (w->n + len + 1 <= w->fast_lim)
+        return w->buf + w->n;
+    return value_begin_slow(w, len);
+}
+
+/* A value was written: at the top level the document is complete. */
+SLOW_PATH static void value_done_slow(struct jw *w)
+{
     if (w->depth == 0) {
         w->state = JW_FIRST; /* top-level values are not separated */
-        jw_flush(w);
+        write_out(w, w->n);
+    } else if (w->pretty) {
+        w->state = JW_AFTER_VALUE;
+    } else {
+        put_c(w, ',');
     }
 }
 
-/* The separator, then room for len more bytes (len + 1 + INDENT_MAX at
- * most the buffer's size): where the value goes. value_end() follows. */
-static inline char *value_at(struct jw *w, size_t len)
+static inline void value_done(struct jw *w)
 {
-    if (w->n + len + 1 <= w->fast_lim) {
-        w->buf[w->n] = ',';
-        w->n += w->state & 1;
-    } else {
-        jw_next(w);
-        room(w, len);
+    if (w->fast_lim && w->n < sizeof w->buf) { /* compact, inside a document */
+        w->buf[w->n++] = ',';
+        return;
     }
-    return w->buf + w->n;
+    value_done_slow(w);
 }
 
 SLOW_PATH static void open_slow(struct jw *w, char c)
 {
-    jw_next(w);
-    put_c(w, c);
+    *value_begin_slow(w, 1) = c;
+    w->n++;
     if (w->depth < JW_DEPTH_MAX - 1)
         w->depth++;
     w->state = JW_FIRST;
@@ -136,13 +163,10 @@ SLOW_PATH static void open_slow(struct jw *w, char c)
 static inline void jw_open(struct jw *w, char c)
 {
     size_t at = w->n;
-    if (at + 2 <= w->fast_lim && w->depth < JW_DEPTH_MAX - 1) {
-        size_t k = w->state & 1;
-        w->buf[at] = ',';
-        w->buf[at + k] = c;
-        w->n = at + k + 1;
+    if (at + 1 <= w->fast_lim && w->depth < JW_DEPTH_MAX - 1) {
+        w->buf[at] = c;
+        w->n = at + 1;
         w->depth++;
-        w->state = JW_FIRST;
         return;
     }
     open_slow(w, c);
@@ -150,25 +174,34 @@ static inline void jw_open(struct jw *w, char c)
 
 SLOW_PATH static void close_slow(struct jw *w, char c)
 {
-    bool empty = w->state == JW_FIRST;
-    if (w->depth > 0)
-        w->depth--;
+    if (w->pretty) {
+        bool empty = w->state == JW_FIRST;
+        if (w->depth > 0)
+            w->depth--;
+        if (!empty)
+            w->n += indent_at(w, room(w, INDENT_MAX));
+    } else {
+        room(w, 2);
+        if (w->n && w->buf[w->n - 1] == ',') /* the last element's: taken back */
+            w->n--;
+        if (w->depth > 0)
+            w->depth--;
+    }
     if (w->depth == 0)
         w->fast_lim = 0;
-    if (!empty)
-        jw_indent(w);
     put_c(w, c);
-    value_end(w);
+    value_done_slow(w);
 }
 
 static inline void jw_close(struct jw *w, char c)
 {
     size_t at = w->n;
-    if (at + 1 <= w->fast_lim && w->depth > 1) {
+    if (at + 2 <= w->fast_lim && w->depth > 1) {
+        at -= w->buf[at - 1] == ','; /* at > 0: the last byte is never written out */
         w->buf[at] = c;
-        w->n = at + 1;
+        w->buf[at + 1] = ',';
+        w->n = at + 2;
         w->depth--;
-        w->state = JW_AFTER_VALUE;
         return;
     }
     close_slow(w, c);
@@ -193,11 +226,12 @@ static const unsigned char needs_care[256] = {
 };
 
 #if defined(__SSE2__)
-/* One bit per byte of x that needs care (see needs_care): signed, every
- * byte from 0x80 is below 0x20 too. */
+/* One bit per byte of x that needs care (see needs_care). Adding 1 moves
+ * DEL and everything from 0x80 below zero (signed) and keeps the controls
+ * below 0x21: one compare finds them all. */
 static inline unsigned care16(__m128i x)
 {
-    __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    __m128i m = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
     return (unsigned)_mm_movemask_epi8(m);
@@ -400,30 +434,11 @@ static inline size_t put_u64_at(char *o, uint64_t v)
 void jw_key_n(struct jw *w, const char *key, size_t n)
 {
     /* Keys are the program's own literals (plain ASCII, nothing to escape). */
-    if (n + 4 + INDENT_MAX > sizeof w->buf) {
-        jw_next(w);
-        put_c(w, '"');
-        put_mem(w, key, n);
-        put_mem(w, "\": ", w->pretty ? 3 : 2);
-        w->state = JW_AFTER_KEY;
-        return;
-    }
-    char *o = room(w, n + 4 + INDENT_MAX);
-    size_t k = 0;
-    if (w->state != JW_AFTER_KEY && w->depth > 0) {
-        if (w->state == JW_AFTER_VALUE)
-            o[k++] = ',';
-        if (w->pretty)
-            k += indent_at(w, o + k);
-    }
-    o[k++] = '"';
-    memcpy(o + k, key, n);
-    k += n;
-    o[k++] = '"';
-    o[k++] = ':';
     if (w->pretty)
-        o[k++] = ' ';
-    w->n += k;
+        pretty_next(w);
+    put_c(w, '"');
+    put_mem(w, key, n);
+    put_mem(w, "\": ", w->pretty ? 3 : 2);
     w->state = JW_AFTER_KEY;
 }
 
@@ -432,16 +447,15 @@ enum { JW_STR_ONE_COPY_MAX = 2048 };
 
 SLOW_PATH static void str_slow(struct jw *w, const char *s, size_t n)
 {
-    jw_next(w);
-    char *o = n <= JW_STR_ONE_COPY_MAX ? room(w, n + 2) : NULL;
-    if (o && copy_plain(o + 1, s, n)) {
+    char *o = value_begin_slow(w, n <= JW_STR_ONE_COPY_MAX ? n + 2 : 0);
+    if (n <= JW_STR_ONE_COPY_MAX && copy_plain(o + 1, s, n)) {
         o[0] = '"';
         o[n + 1] = '"';
         w->n += n + 2;
     } else {
         put_string_escaped(w, s, n);
     }
-    value_end(w);
+    value_done_slow(w);
 }
 
 /* The usual string is plain printable ASCII: copied and checked in one pass
@@ -450,13 +464,12 @@ static inline void str_value(struct jw *w, const char *s, size_t n)
 {
     size_t at = w->n;
     if (n <= JW_STR_ONE_COPY_MAX && at + n + 3 <= w->fast_lim) {
-        char *o = w->buf + at + (w->state & 1);
-        w->buf[at] = ',';
+        char *o = w->buf + at;
         o[0] = '"';
         if (copy_plain(o + 1, s, n)) {
             o[n + 1] = '"';
-            w->n = (size_t)(o + n + 2 - w->buf);
-            w->state = JW_AFTER_VALUE;
+            o[n + 2] = ',';
+            w->n = at + n + 3;
             return;
         }
     }
@@ -477,24 +490,77 @@ void jw_strn(struct jw *w, const char *s, size_t n)
     str_value(w, s, n);
 }
 
+#if defined(__SSE2__)
+/*
+ * A string that ends with a NUL inside a char array of cap bytes (16 at
+ * least, all of them set): whole blocks from the start are copied and
+ * checked until one holds a byte that needs care or the NUL, the tail of
+ * the array as its last 16 bytes; nothing is read outside the array. True
+ * when the string was plain: it is then in the buffer, quoted, with its
+ * comma. Room for cap + 3 bytes is the caller's.
+ */
+static inline bool copy_plain_in(struct jw *w, const char *s, size_t cap)
+{
+    char *o = w->buf + w->n + 1;
+    unsigned m = 0;
+    size_t i = 0;
+    for (; i + 16 <= cap; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        m = care16(x);
+        if (m)
+            break;
+    }
+    if (m == 0 && i < cap) { /* the bytes from i to the end, shifted down */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + cap - 16));
+        _mm_storeu_si128((__m128i *)(void *)(o + cap - 16), x);
+        m = care16(x) >> (i - (cap - 16));
+    }
+    if (m == 0)
+        return false; /* no NUL: not this function's kind of string */
+    size_t len = i + (size_t)__builtin_ctz(m);
+    if (s[len] != '\0')
+        return false;
+    o[-1] = '"';
+    o[len] = '"';
+    o[len + 1] = ',';
+    w->n += len + 3;
+    return true;
+}
+#endif
+
+SLOW_PATH static void str_in_slow(struct jw *w, const char *s, size_t cap)
+{
+    jw_strn(w, s, strnlen(s, cap));
+}
+
+void jw_str_in(struct jw *w, const char *s, size_t cap)
+{
+#if defined(__SSE2__)
+    if (cap >= 16 && cap <= JW_STR_ONE_COPY_MAX && w->n + cap + 3 <= w->fast_lim && copy_plain_in(w, s, cap))
+        return;
+#endif
+    str_in_slow(w, s, cap);
+}
+
 SLOW_PATH static void int_slow(struct jw *w, bool neg, uint64_t u)
 {
-    char *o = value_at(w, 21);
+    char *o = value_begin_slow(w, 21);
     size_t k = 0;
     if (neg)
         o[k++] = '-';
     w->n += k + put_u64_at(o + k, u);
-    value_end(w);
+    value_done_slow(w);
 }
 
 void jw_uint(struct jw *w, uint64_t v)
 {
     size_t at = w->n;
-    if (at + 21 <= w->fast_lim) { /* UINT64_MAX has 20 digits */
-        char *o = w->buf + at + (w->state & 1);
-        w->buf[at] = ',';
-        w->n = (size_t)(o - w->buf) + put_u64_at(o, v);
-        w->state = JW_AFTER_VALUE;
+    if (at + 21 <= w->fast_lim) { /* UINT64_MAX has 20 digits, then the comma */
+        char *o = w->buf + at;
+        size_t k = put_u64_at(o, v);
+        o[k] = ',';
+        w->n = at + k + 1;
         return;
     }
     int_slow(w, false, v);
@@ -510,7 +576,7 @@ void jw_int(struct jw *w, int64_t v)
 
 void jw_double(struct jw *w, double v)
 {
-    char *o = value_at(w, 64);
+    char *o = value_begin(w, 64);
     if (!isfinite(v)) {
         memcpy(o, "null", 4);
         w->n += 4;
@@ -523,52 +589,52 @@ void jw_double(struct jw *w, double v)
             w->n += len;
         }
     }
-    value_end(w);
+    value_done(w);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
-    char *o = value_at(w, 5);
+    char *o = value_begin(w, 5);
     memcpy(o, v ? "true" : "false", 5); /* "true" has its NUL as fifth byte: not kept */
     w->n += v ? 4 : 5;
-    value_end(w);
+    value_done(w);
 }
 
 void jw_null(struct jw *w)
 {
-    char *o = value_at(w, 4);
+    char *o = value_begin(w, 4);
     memcpy(o, "null", 4);
     w->n += 4;
-    value_end(w);
+    value_done(w);
 }
 
 /* Times and addresses are plain ASCII: formatted straight into the buffer. */
 void jw_time(struct jw *w, ts_ns t)
 {
-    char *o = value_at(w, ISO_TIME_MAX + 2);
+    char *o = value_begin(w, ISO_TIME_MAX + 2);
     o[0] = '"';
     size_t k = ts_format_iso(t, o + 1);
     o[k + 1] = '"';
     w->n += k + 2;
-    value_end(w);
+    value_done(w);
 }
 
 void jw_endpoint(struct jw *w, const struct ip_addr *a, uint16_t port)
 {
-    char *o = value_at(w, ENDPOINT_STR_MAX + 2);
+    char *o = value_begin(w, ENDPOINT_STR_MAX + 2);
     o[0] = '"';
     size_t k = endpoint_format(a, port, o + 1);
     o[k + 1] = '"';
     w->n += k + 2;
-    value_end(w);
+    value_done(w);
 }
 
 void jw_ip(struct jw *w, const struct ip_addr *a)
 {
-    char *o = value_at(w, IP_ADDR_STR_MAX + 2);
+    char *o = value_begin(w, IP_ADDR_STR_MAX + 2);
     o[0] = '"';
     size_t k = ip_addr_format(a, o + 1);
     o[k + 1] = '"';
     w->n += k + 2;
-    value_end(w);
+    value_done(w);
 }

@@ -12,9 +12,8 @@
 
 enum { JW_DEPTH_MAX = 32 };
 
-/* What came last in the current container; the low bit says a comma goes
- * before the next key or value. */
-enum { JW_FIRST = 0, JW_AFTER_VALUE = 1, JW_AFTER_KEY = 2 };
+/* Pretty output: what came last in the current container. */
+enum { JW_FIRST, JW_AFTER_VALUE, JW_AFTER_KEY };
 
 /*
  * Writes to a FILE through a small buffer: no document tree in memory, so a
@@ -29,14 +28,16 @@ struct jw {
      * in pretty output and at the top level (where a value ends the document). */
     size_t fast_lim;
     bool pretty;
-    uint8_t state;   /* JW_FIRST, ... */
+    uint8_t state;   /* pretty output: JW_FIRST, ... */
     int depth;
     char buf[8192];  /* output is gathered here and written when full or a document ends */
 };
 
 void jw_init(struct jw *w, FILE *f, bool pretty);
 /* Write out what is buffered. Done by itself whenever a top-level value is
- * complete; call it before writing to the FILE directly mid-document. */
+ * complete; mid-document in compact output the last byte stays (it may be a
+ * comma a close takes back), so write to the FILE directly only between
+ * documents. */
 void jw_flush(struct jw *w);
 void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
@@ -47,6 +48,13 @@ void jw_key_n(struct jw *w, const char *key, size_t n);
 /* Any bytes: invalid UTF-8 and control characters are escaped safely. */
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
+/* A string ending with a NUL in a char array of cap bytes, every byte of
+ * which may be read: its end and whether it needs escaping are found in
+ * one pass (no strlen). jw_str_arr() takes the array itself. */
+void jw_str_in(struct jw *w, const char *s, size_t cap);
+#define jw_str_arr(w, a) jw_str_in((w), (a), sizeof(a))
+/* The same, or null when the array's string is empty. */
+#define jw_str_arr_or_null(w, a) ((a)[0] ? jw_str_arr((w), (a)) : jw_null(w))
 void jw_int(struct jw *w, int64_t v);
 void jw_uint(struct jw *w, uint64_t v);
 /* Fixed 3 decimals: stable across platforms for golden files. */
@@ -65,17 +73,15 @@ static inline void jw_key(struct jw *w, const char *key)
 {
     size_t n = strlen(key);
     /* Compact output, room in the buffer: the key is a few stores (n is a
-     * constant here); anything else takes jw_key_n. */
-    if (w->n + n + 4 <= w->fast_lim) {
+     * constant here; the comma before it is there already); anything else
+     * takes jw_key_n. */
+    if (w->n + n + 3 <= w->fast_lim) {
         char *o = w->buf + w->n;
-        size_t k = w->state & 1;
-        o[0] = ',';
-        o[k] = '"';
-        memcpy(o + k + 1, key, n);
-        o[k + 1 + n] = '"';
-        o[k + 2 + n] = ':';
-        w->n += k + n + 3;
-        w->state = JW_AFTER_KEY;
+        o[0] = '"';
+        memcpy(o + 1, key, n);
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        w->n += n + 3;
         return;
     }
     jw_key_n(w, key, n);

@@ -150,33 +150,44 @@ struct text {
     size_t cap, n; /* cap > 0; p[n] is always '\0' */
 };
 
-static void text_add(struct text *t, const char *s)
+static inline void text_addn(struct text *t, const char *s, size_t l)
 {
-    size_t l = strlen(s);
-    if (l > t->cap - 1 - t->n)
-        l = t->cap - 1 - t->n;
-    memcpy(t->p + t->n, s, l);
+    size_t room = t->cap - 1 - t->n;
+    if (l <= room) /* the usual case: for a literal a copy of known size */
+        memcpy(t->p + t->n, s, l);
+    else
+        memcpy(t->p + t->n, s, l = room);
     t->n += l;
     t->p[t->n] = '\0';
 }
 
+/* A literal: its length is known here. */
+#define TEXT_LIT(t, lit) text_addn((t), (lit), sizeof(lit) - 1)
+
+/* A token of the SDP, kept NUL-terminated in an array of cap bytes. */
+static void text_token(struct text *t, const char *s, size_t cap)
+{
+    text_addn(t, s, strnlen(s, cap));
+}
+#define TEXT_ARR(t, a) text_token((t), (a), sizeof(a))
+
 static void text_u64(struct text *t, uint64_t v)
 {
     char b[24];
-    size_t i = sizeof b - 1;
-    b[i] = '\0';
+    size_t i = sizeof b;
     do {
         b[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    text_add(t, b + i);
+    text_addn(t, b + i, sizeof b - i);
 }
 
-/* "audio RTP/SAVP with SDES (AES_CM_128_HMAC_SHA1_80)" for the first active line. */
-static void describe_media(const struct sdp_view *v, char *out, size_t cap)
+/* "audio RTP/SAVP with SDES (AES_CM_128_HMAC_SHA1_80)" for the first active
+ * line, at most DESCRIBE_MAX - 1 bytes of it. */
+enum { DESCRIBE_MAX = 256 };
+
+static void describe_media_to(struct text *t, const struct sdp_view *v)
 {
-    struct text t = { out, cap, 0 };
-    out[0] = '\0';
     const struct sdp_media *m = NULL;
     for (size_t i = 0; i < v->n && m == NULL; i++)
         if (media_active(&v->media[i]))
@@ -184,47 +195,51 @@ static void describe_media(const struct sdp_view *v, char *out, size_t cap)
     if (m == NULL && v->n)
         m = &v->media[0];
     if (m == NULL) {
-        text_add(&t, "no media lines");
+        TEXT_LIT(t, "no media lines");
         return;
     }
-    enum media_sec s = seclevel_media(m);
-    const char *what = "";
-    switch (s) {
-    case MEDIA_SEC_NONE: what = "without a=crypto or a=fingerprint (clear RTP)"; break;
-    case MEDIA_SEC_OPPORTUNISTIC: what = "with keys on an RTP/AVP line (best-effort SRTP, RFC 8643)"; break;
-    case MEDIA_SEC_SDES: what = "with SDES keys in a=crypto (SRTP)"; break;
-    case MEDIA_SEC_DTLS: what = "with a DTLS fingerprint (DTLS-SRTP)"; break;
-    case MEDIA_SEC_SRTP_OTHER: what = "without SDES or DTLS keying (SRTP keyed elsewhere)"; break;
+    TEXT_ARR(t, m->type);
+    TEXT_LIT(t, " ");
+    TEXT_ARR(t, m->profile);
+    switch (seclevel_media(m)) {
+    case MEDIA_SEC_NONE: TEXT_LIT(t, " without a=crypto or a=fingerprint (clear RTP)"); break;
+    case MEDIA_SEC_OPPORTUNISTIC: TEXT_LIT(t, " with keys on an RTP/AVP line (best-effort SRTP, RFC 8643)"); break;
+    case MEDIA_SEC_SDES: TEXT_LIT(t, " with SDES keys in a=crypto (SRTP)"); break;
+    case MEDIA_SEC_DTLS: TEXT_LIT(t, " with a DTLS fingerprint (DTLS-SRTP)"); break;
+    case MEDIA_SEC_SRTP_OTHER: TEXT_LIT(t, " without SDES or DTLS keying (SRTP keyed elsewhere)"); break;
+    default: TEXT_LIT(t, " "); break;
     }
-    text_add(&t, m->type);
-    text_add(&t, " ");
-    text_add(&t, m->profile);
-    text_add(&t, " ");
-    text_add(&t, what);
     if (m->n_crypto) {
-        text_add(&t, ", suite ");
-        text_add(&t, m->crypto[0].suite);
+        TEXT_LIT(t, ", suite ");
+        TEXT_ARR(t, m->crypto[0].suite);
     }
     if (m->encryption[0]) {
-        text_add(&t, ", a=encryption:");
-        text_add(&t, m->encryption);
+        TEXT_LIT(t, ", a=encryption:");
+        TEXT_ARR(t, m->encryption);
     }
+}
+
+static void describe_media(const struct sdp_view *v, char *out, size_t cap)
+{
+    struct text t = { out, cap, 0 };
+    out[0] = '\0';
+    describe_media_to(&t, v);
 }
 
 enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
                              const struct sdp_view *answer, char *ev, size_t cap)
 {
     const struct sdp_view *v = (answer && answer->n) ? answer : (offer && offer->n) ? offer : NULL;
-    const char *sig = sip_over_tls ? "SIP over TLS" : "SIP in clear (UDP/TCP)";
     struct text t = { ev, cap, 0 };
     ev[0] = '\0';
-    char media[256];
+    if (sip_over_tls)
+        TEXT_LIT(&t, "SIP over TLS");
+    else
+        TEXT_LIT(&t, "SIP in clear (UDP/TCP)");
     if (v == NULL) {
-        text_add(&t, sig);
-        text_add(&t, "; no SDP seen, media security unknown");
+        TEXT_LIT(&t, "; no SDP seen, media security unknown");
         return SEC_UNKNOWN;
     }
-    describe_media(v, media, sizeof media);
     enum media_sec s = seclevel_sdp(v->media, v->n);
     /* Without an answer only the offer is known: an SRTP offer says what was
      * attempted, a clear one what would have flowed. */
@@ -234,13 +249,18 @@ enum sec_level seclevel_call(bool sip_over_tls, const struct sdp_view *offer,
         l = SEC_UNSECURED;
     else
         l = srtp ? SEC_SECURED : SEC_SIP_SECURED;
-    text_add(&t, sig);
-    text_add(&t, v == answer ? "; answer (frame " : "; offer (no answer) (frame ");
+    if (v == answer)
+        TEXT_LIT(&t, "; answer (frame ");
+    else
+        TEXT_LIT(&t, "; offer (no answer) (frame ");
     text_u64(&t, v->frame);
-    text_add(&t, "): ");
-    text_add(&t, media);
+    TEXT_LIT(&t, "): ");
+    /* The description as it was cut to a buffer of its own before. */
+    struct text media = { t.p + t.n, t.cap - t.n < DESCRIBE_MAX ? t.cap - t.n : DESCRIBE_MAX, 0 };
+    describe_media_to(&media, v);
+    t.n += media.n;
     if (!sip_over_tls && srtp)
-        text_add(&t, "; SRTP over clear signaling still counts as Unsecured");
+        TEXT_LIT(&t, "; SRTP over clear signaling still counts as Unsecured");
     return l;
 }
 
@@ -338,7 +358,7 @@ bool seclevel_mismatch(const struct sdp_view *offer, const struct sdp_view *err_
     enum media_sec err_sec = err_sdp && err_sdp->n ? seclevel_sdp(err_sdp->media, err_sdp->n) : MEDIA_SEC_NONE;
     bool err_wants_srtp = err_sdp && err_sdp->n && media_sec_is_srtp(err_sec) && err_sec != MEDIA_SEC_OPPORTUNISTIC;
     bool hint = warning && warning_mentions_security(warning);
-    char media[256], said[320] = "";
+    char media[DESCRIBE_MAX], said[320] = "";
     describe_media(offer, media, sizeof media);
     if (warning && warning[0])
         snprintf(said, sizeof said, " The response says: \"%.256s\".", warning);

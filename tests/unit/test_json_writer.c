@@ -231,6 +231,147 @@ static void writer_escapes_every_position_of_a_long_string(void **state)
     }
 }
 
+/* Compact output puts a comma after each value at once and a close takes
+ * the last one back; the buffer is written out when full. Documents that
+ * cross the buffer's end at every position of their structure come out as
+ * if written in one piece. */
+static size_t boundary_pad;
+static char *boundary_long;
+
+static void boundary_doc(struct jw *w)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "p", boundary_long + (8192 - boundary_pad)); /* the last boundary_pad bytes */
+    jw_key(w, "a");
+    jw_arr_begin(w);
+    jw_uint(w, 1);
+    jw_arr_begin(w);
+    jw_int(w, -2);
+    jw_arr_begin(w);
+    jw_arr_end(w);
+    jw_arr_end(w);
+    jw_obj_begin(w);
+    jw_obj_end(w);
+    jw_obj_begin(w);
+    jw_knull(w, "k");
+    jw_obj_end(w);
+    jw_arr_end(w);
+    jw_key(w, "b");
+    jw_arr_begin(w);
+    jw_arr_end(w);
+    jw_kstr(w, "s", "q\"x");
+    jw_kbool(w, "t", false);
+    jw_key(w, "e");
+    jw_obj_begin(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+static void writer_crosses_its_buffer_at_every_position(void **state)
+{
+    (void)state;
+    boundary_long = malloc(8193);
+    assert_non_null(boundary_long);
+    memset(boundary_long, 'x', 8192);
+    boundary_long[8192] = '\0';
+    const char *rest = "\",\"a\":[1,[-2,[]],{},{\"k\":null}],\"b\":[],\"s\":\"q\\\"x\",\"t\":false,\"e\":{}}";
+    char *want = malloc(8192 + 200);
+    assert_non_null(want);
+    for (boundary_pad = 8050; boundary_pad <= 8192; boundary_pad++) {
+        snprintf(want, 8192 + 200, "{\"p\":\"%s%s", boundary_long + (8192 - boundary_pad), rest);
+        char *got = render(boundary_doc, false);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    free(want);
+    free(boundary_long);
+}
+
+/* A string longer than the buffer, with escapes all along, inside an array. */
+static void long_escaped(struct jw *w)
+{
+    char *s = malloc(20001);
+    assert_non_null(s);
+    for (size_t i = 0; i < 20000; i++)
+        s[i] = i % 7 == 0 ? '"' : 'a';
+    s[20000] = '\0';
+    jw_arr_begin(w);
+    jw_str(w, s);
+    jw_uint(w, 7);
+    jw_arr_end(w);
+    free(s);
+}
+
+static void writer_escapes_strings_longer_than_its_buffer(void **state)
+{
+    (void)state;
+    char *got = render(long_escaped, false);
+    size_t n = strlen(got);
+    /* [ " + 20000 bytes, 2858 of them quotes escaped + " ,7] */
+    assert_int_equal(n, 1 + 1 + 20000 + 2858 + 1 + 3);
+    assert_memory_equal(got, "[\"\\\"aaaaaa\\\"a", 13);
+    assert_string_equal(got + n - 4, "\",7]");
+    free(got);
+}
+
+static void writer_indents_pretty_output(void **state)
+{
+    (void)state;
+    char *s = render(nested, true);
+    assert_string_equal(s, "{\n  \"a\": \"x\",\n  \"list\": [\n    -1,\n    2,\n    null\n  ],\n"
+                           "  \"empty\": {},\n  \"t\": true,\n  \"d\": 1.235\n}");
+    free(s);
+}
+
+/* Strings in char arrays: found and checked 16 bytes a step inside the
+ * array, whatever the bytes after the NUL are; an array without a NUL is
+ * written whole. */
+static char arr_buf[64];
+static size_t arr_cap;
+
+static void array_string(struct jw *w)
+{
+    jw_arr_begin(w);
+    jw_str_in(w, arr_buf, arr_cap);
+    jw_uint(w, 1);
+    jw_arr_end(w);
+}
+
+static void writer_takes_strings_from_arrays(void **state)
+{
+    (void)state;
+    static const size_t caps[] = { 16, 17, 24, 31, 32, 40, 64 };
+    static const unsigned char specials[] = { '"', '\\', '\n', 0x7f, 0x80, 0xff };
+    for (size_t ci = 0; ci < sizeof caps / sizeof caps[0]; ci++) {
+        arr_cap = caps[ci];
+        for (size_t len = 0; len <= arr_cap; len++) {
+            for (size_t pos = 0; pos <= len; pos++) { /* pos == len: no special */
+                for (size_t k = 0; k < (pos < len ? sizeof specials : 1); k++) {
+                    /* junk after the NUL: specials, non-ASCII, letters */
+                    for (size_t i = 0; i < arr_cap; i++)
+                        arr_buf[i] = (char)(i % 3 == 0 ? '"' : i % 3 == 1 ? 0xe9 : 'z');
+                    for (size_t i = 0; i < len; i++)
+                        arr_buf[i] = (char)('a' + i % 26);
+                    if (pos < len)
+                        arr_buf[pos] = (char)specials[k];
+                    if (len < arr_cap)
+                        arr_buf[len] = '\0';
+                    char want[512];
+                    size_t n = 0;
+                    want[n++] = '[';
+                    want[n++] = '"';
+                    for (size_t i = 0; i < len; i++)
+                        expect_byte(want, &n, (unsigned char)arr_buf[i]);
+                    memcpy(want + n, "\",1]", 5);
+                    char *got = render(array_string, false);
+                    assert_string_equal(got, want);
+                    free(got);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +384,10 @@ int main(void)
         cmocka_unit_test(writer_formats_numbers),
         cmocka_unit_test(writer_formats_addresses_and_ports),
         cmocka_unit_test(iso_parse_round_trips),
+        cmocka_unit_test(writer_crosses_its_buffer_at_every_position),
+        cmocka_unit_test(writer_escapes_strings_longer_than_its_buffer),
+        cmocka_unit_test(writer_indents_pretty_output),
+        cmocka_unit_test(writer_takes_strings_from_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
