@@ -122,6 +122,8 @@ struct call_state {
     /* Not ended yet, by last message: calls still being set up time out
      * after call_setup_idle_ms, established ones after call_idle_ms. */
     struct call *act_head[3], *act_tail[3];
+    ts_ns idle_ns[3];              /* [1] setup, [2] established: call_setup_idle_ms, call_idle_ms,
+                                    * read once by calls_new as the analyzer's other limits */
     size_t n_live;
     uint64_t n_total, n_dropped;
     struct wrong_port_seen wrong_port[WRONG_PORT_SEEN_MAX];
@@ -180,7 +182,10 @@ struct call_state *calls_new(struct analyze_ctx *ctx)
     if (s == NULL)
         return NULL;
     s->ctx = ctx;
-    uint32_t max = ctx && ctx->opts && ctx->opts->lim ? ctx->opts->lim->calls_max : 4096;
+    const struct limits *lim = ctx && ctx->opts ? ctx->opts->lim : NULL;
+    s->idle_ns[1] = (ts_ns)(lim ? lim->call_setup_idle_ms : 180000) * 1000000;
+    s->idle_ns[2] = (ts_ns)(lim ? lim->call_idle_ms : 3600000) * 1000000;
+    uint32_t max = lim ? lim->calls_max : 4096;
     /* Start small and double with the calls held (they are bounded by
      * calls_max): a table sized for calls_max from the start spreads a few
      * hundred live calls over megabytes, a cache miss per message. */
@@ -674,13 +679,10 @@ static void linger_expire(struct call_state *s, ts_ns now)
 /* Streaming: calls without messages for their timeout end (capture time). */
 static void calls_expire(struct call_state *s, ts_ns now, int budget)
 {
-    const struct limits *lim = s->ctx->opts ? s->ctx->opts->lim : NULL;
-    ts_ns idle[3] = { 0, (ts_ns)(lim ? lim->call_setup_idle_ms : 180000) * 1000000,
-                      (ts_ns)(lim ? lim->call_idle_ms : 3600000) * 1000000 };
     for (int l = 1; l <= 2; l++) {
         for (int i = 0; i < budget; i++) {
             struct call *c = s->act_head[l];
-            if (c == NULL || now - c->last_time <= idle[l])
+            if (c == NULL || now - c->last_time <= s->idle_ns[l])
                 break;
             if (!c->established && is_auth_challenge(c->final_status))
                 report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
@@ -858,7 +860,8 @@ void calls_event(struct call_state *s, const struct event *ev)
     size_t id_n = strlen(m->call_id);
     uint64_t id_h = hash_mem(m->call_id, id_n);
     PREFETCH(&s->slots[id_h & (s->n_slots - 1)]);
-    linger_expire(s, ev->at.ts);
+    if (s->linger_head && ev->at.ts - s->linger_head->end_time > LINGER_NS)
+        linger_expire(s, ev->at.ts); /* the test first: a call per message cost more than it */
     if (report_is_streaming(s->ctx->out))
         calls_expire(s, ev->at.ts, CALL_EXPIRE_BUDGET);
     struct call *c = call_find_h(s, m->call_id, id_n, id_h);

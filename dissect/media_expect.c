@@ -258,8 +258,7 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
         i = me_slot(m);
         if (i == NIL)
             return;
-        struct me_entry *e = &m->pool[i];
-        memset(e, 0, sizeof *e);
+        struct me_entry *e = &m->pool[i]; /* every field is set below: no memset */
         e->addr = *addr;
         e->port = port;
         uint32_t b = h & (m->n_buckets - 1);

@@ -205,10 +205,10 @@ static bool find_sdp_body(const char *type, const char *subtype, const char *bou
     return find_sdp_part(body, boundary, out);
 }
 
-/* The event from either parser's fields (borrowed until the next message). */
+/* The event from either parser's fields (borrowed until the next message):
+ * every field set here, so no memset of the whole event first. */
 static void fill_event(struct ev_sip *ev, const struct sip_fields *f, enum sip_transport tr)
 {
-    memset(ev, 0, sizeof *ev);
     ev->is_request = f->is_request;
     ev->status = f->status;
     ev->reason = f->reason;
@@ -229,6 +229,8 @@ static void fill_event(struct ev_sip *ev, const struct sip_fields *f, enum sip_t
     ev->route_host = f->route_host;
     ev->warning = f->warning[0] ? f->warning : f->ms_diagnostics;
     ev->content_type = f->ct_type;
+    ev->sdp = NULL;
+    ev->body_len = 0;
 }
 
 static void emit_with_body(struct dissect_ctx *dc, const struct flow_key *k, struct ev_sip *ev,
@@ -463,14 +465,15 @@ size_t sip_stream_feed(struct dissect_ctx *dc, struct sip_framer_dir *fd, const 
         }
         if (total > cur_left(&all))
             break; /* the body is not all here: the scan stays DONE */
-        struct sip_scan done = *sc;
-        memset(sc, 0, sizeof *sc);
-        if (!done.has_length)
+        if (!sc->has_length)
             dissect_anomaly(dc, at, k, "sip", "no_content_length", "stream message without Content-Length",
                             false);
         struct cur msg = cur_take(&all, (size_t)total);
         struct span ms = cur_span(&msg);
-        sip_message_framed(dc, k, tr, ms.p, ms.n, &done, done.header_len, at);
+        /* The scan is read in place (nothing feeds this direction while the
+         * message is handled), then cleared for the next one. */
+        sip_message_framed(dc, k, tr, ms.p, ms.n, sc, sc->header_len, at);
+        memset(sc, 0, sizeof *sc);
     }
     return n - cur_left(&all);
 }

@@ -52,6 +52,14 @@ static struct fixture *fx_new(enum report_format fmt, uint32_t calls_max)
     return f;
 }
 
+/* After a change of f->lim: calls read their limits when made, as in the analyzer. */
+static void fx_renew_calls(struct fixture *f)
+{
+    calls_free(f->ctx.calls);
+    f->ctx.calls = calls_new(&f->ctx);
+    assert_non_null(f->ctx.calls);
+}
+
 static void fx_free(struct fixture *f)
 {
     calls_free(f->ctx.calls);
@@ -332,6 +340,7 @@ static void calls_ndjson_table_keeps_finding_calls_across_removals(void **state)
     (void)state;
     struct fixture *f = fx_new(FMT_NDJSON, 60); /* a table of 128 slots */
     f->lim.call_setup_idle_ms = 60000;
+    fx_renew_calls(f); /* the timeouts are read when the state is made */
     enum { N = 300 };
     char id[32], old[32];
     for (int i = 0; i < N; i++) {
@@ -362,6 +371,7 @@ static void calls_ndjson_time_out_on_capture_time(void **state)
     struct fixture *f = fx_new(FMT_NDJSON, 100);
     f->lim.call_setup_idle_ms = 10000;
     f->lim.call_idle_ms = 60000;
+    fx_renew_calls(f);
     send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", "ring", "1 INVITE", NULL); /* t = 1 s */
     send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", "up", "1 INVITE", sdp_avp_caller);
     send_msg(f, CALLEE, 5060, "SIP/2.0 200 OK", "up", "1 INVITE", sdp_avp_callee);       /* t = 3 s */
