@@ -210,33 +210,49 @@ static bool put(struct span s, char *out, size_t cap, const char **field)
  * Header names by 8-byte words: the name (at most 14 bytes) loaded into
  * two words, letters folded to lower case by OR-ing 0x20 where the
  * literal has a letter (only A-Z and a-z fold onto a-z that way), then
- * compared whole. Made once from the literals, in host byte order.
+ * compared whole. Made once from the literals, in host byte order. Most
+ * lines are headers we do not read (Max-Forwards, User-Agent, Allow...):
+ * the name's length and first letter rule nearly all of them out before
+ * any compare.
  */
 struct name_key {
     const char *lit;    /* lower case */
     uint8_t hdr;        /* enum sip_hdr */
-    uint8_t len;
+    uint8_t len, slot;  /* slot: name_slot() of the first letter */
     uint64_t word[2];   /* the literal, zero-padded */
     uint64_t fold[2];   /* 0x20 in each letter's byte */
 };
 
-/* Full and compact forms (RFC 3261 section 7.3.3); sorted by length at init. */
+/* Full and compact forms (RFC 3261 section 7.3.3); sorted by length and first letter at init. */
 static struct name_key name_keys[] = {
-    { "call-id", SH_CALL_ID, 0, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, { 0 }, { 0 } },
-    { "from", SH_FROM, 0, { 0 }, { 0 } },         { "f", SH_FROM, 0, { 0 }, { 0 } },
-    { "to", SH_TO, 0, { 0 }, { 0 } },             { "t", SH_TO, 0, { 0 }, { 0 } },
-    { "via", SH_VIA, 0, { 0 }, { 0 } },           { "v", SH_VIA, 0, { 0 }, { 0 } },
-    { "cseq", SH_CSEQ, 0, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, { 0 }, { 0 } },
-    { "m", SH_CONTACT, 0, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, { 0 }, { 0 } },
-    { "c", SH_CTYPE, 0, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, { 0 }, { 0 } },
-    { "l", SH_CLEN, 0, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, { 0 }, { 0 } },
-    { "ms-diagnostics", SH_MSDIAG, 0, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, { 0 }, { 0 } },
-    { "route", SH_ROUTE, 0, { 0 }, { 0 } },
+    { "call-id", SH_CALL_ID, 0, 0, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, 0, { 0 }, { 0 } },
+    { "from", SH_FROM, 0, 0, { 0 }, { 0 } },         { "f", SH_FROM, 0, 0, { 0 }, { 0 } },
+    { "to", SH_TO, 0, 0, { 0 }, { 0 } },             { "t", SH_TO, 0, 0, { 0 }, { 0 } },
+    { "via", SH_VIA, 0, 0, { 0 }, { 0 } },           { "v", SH_VIA, 0, 0, { 0 }, { 0 } },
+    { "cseq", SH_CSEQ, 0, 0, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, 0, { 0 }, { 0 } },
+    { "m", SH_CONTACT, 0, 0, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, 0, { 0 }, { 0 } },
+    { "c", SH_CTYPE, 0, 0, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, 0, { 0 }, { 0 } },
+    { "l", SH_CLEN, 0, 0, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, 0, { 0 }, { 0 } },
+    { "ms-diagnostics", SH_MSDIAG, 0, 0, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, 0, { 0 }, { 0 } },
+    { "route", SH_ROUTE, 0, 0, { 0 }, { 0 } },
 };
 enum { NAME_KEYS = sizeof name_keys / sizeof name_keys[0], NAME_MAX_LEN = 14 };
 
 static uint64_t keep_mask[NAME_MAX_LEN + 1][2]; /* the first n bytes of two words */
-static uint8_t keys_from[NAME_MAX_LEN + 2];       /* name_keys[] of length n: [from[n], from[n + 1]) */
+/* 1 + the first name_keys[] index of length n whose first byte b has
+ * (b | 0x20) & 31 == slot (0: none); the others follow it. A letter's
+ * slot is its place in the alphabet, whatever its case. */
+static uint8_t key_at[NAME_MAX_LEN + 1][32];
+
+static unsigned name_slot(uint8_t b)
+{
+    return (unsigned)((b | 0x20) & 31);
+}
+
+static bool key_before(const struct name_key *a, const struct name_key *b)
+{
+    return a->len != b->len ? a->len < b->len : a->slot < b->slot;
+}
 
 static void name_keys_init(void)
 {
@@ -244,6 +260,7 @@ static void name_keys_init(void)
         struct name_key *key = &name_keys[k];
         uint8_t lit[16] = { 0 }, fold[16] = { 0 };
         key->len = (uint8_t)strlen(key->lit);
+        key->slot = (uint8_t)name_slot((uint8_t)key->lit[0]);
         memcpy(lit, key->lit, key->len);
         for (size_t i = 0; i < key->len; i++)
             if (lit[i] >= 'a' && lit[i] <= 'z')
@@ -251,8 +268,8 @@ static void name_keys_init(void)
         memcpy(key->word, lit, 16);
         memcpy(key->fold, fold, 16);
     }
-    for (size_t k = 1; k < NAME_KEYS; k++) /* insertion sort by length */
-        for (size_t i = k; i > 0 && name_keys[i - 1].len > name_keys[i].len; i--) {
+    for (size_t k = 1; k < NAME_KEYS; k++) /* insertion sort by length, then first letter */
+        for (size_t i = k; i > 0 && key_before(&name_keys[i], &name_keys[i - 1]); i--) {
             struct name_key t = name_keys[i];
             name_keys[i] = name_keys[i - 1];
             name_keys[i - 1] = t;
@@ -262,18 +279,18 @@ static void name_keys_init(void)
         memset(keep, 0xff, n);
         memcpy(keep_mask[n], keep, 16);
     }
-    size_t k = 0;
-    for (size_t n = 0; n <= NAME_MAX_LEN + 1; n++) {
-        while (k < NAME_KEYS && name_keys[k].len < n)
-            k++;
-        keys_from[n] = (uint8_t)k;
-    }
+    for (size_t k = NAME_KEYS; k-- > 0;) /* backwards: the first of a run wins */
+        key_at[name_keys[k].len][name_keys[k].slot] = (uint8_t)(k + 1);
 }
 
 /* name: n bytes, with at least `readable` bytes readable from name (>= n). */
-static enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
+static ALWAYS_INLINE enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
 {
-    if (n == 0 || n > NAME_MAX_LEN || keys_from[n] == keys_from[n + 1])
+    if (n == 0 || n > NAME_MAX_LEN)
+        return SH_COUNT;
+    unsigned slot = name_slot(name[0]);
+    size_t k = key_at[n][slot];
+    if (k-- == 0)
         return SH_COUNT;
     uint64_t w[2] = { 0, 0 };
     if (readable >= 16) {
@@ -281,9 +298,12 @@ static enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
         w[0] &= keep_mask[n][0];
         w[1] &= keep_mask[n][1];
     } else {
-        memcpy(w, name, n);
+        uint8_t b[16] = { 0 }; /* a short line near the end of the bytes */
+        for (size_t i = 0; i < n; i++)
+            b[i] = name[i];
+        memcpy(w, b, 16);
     }
-    for (size_t k = keys_from[n]; k < keys_from[n + 1]; k++) {
+    for (; k < NAME_KEYS && name_keys[k].len == n && name_keys[k].slot == slot; k++) {
         const struct name_key *key = &name_keys[k];
         if ((w[0] | key->fold[0]) == key->word[0] && (w[1] | key->fold[1]) == key->word[1])
             return (enum sip_hdr)key->hdr;
@@ -291,9 +311,26 @@ static enum sip_hdr header_kind(const uint8_t *name, size_t n, size_t readable)
     return SH_COUNT;
 }
 
+/* Content-Length: 1*DIGIT (span_to_u64's rule: at most 20 digits, at most UINT32_MAX). */
+static bool parse_content_length(struct span v, uint32_t *out)
+{
+    if (v.n == 0 || v.n > 20)
+        return false;
+    uint64_t x = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!(cls[v.p[i]] & C_DIGIT))
+            return false;
+        x = x * 10 + (uint64_t)(v.p[i] - '0');
+        if (x > UINT32_MAX)
+            return false;
+    }
+    *out = (uint32_t)x;
+    return true;
+}
+
 /*
  * One header line p[at..ce) (no line end), `readable` bytes there from at
- * (the line end included). Its name is what comes before
+ * (the line end and what follows included). Its name is what comes before
  * the first ':', blanks after it trimmed (as libosip2 and the framing
  * before this one read it); Content-Length (or l) sets the framing,
  * everything else only matters to the fast parser.
@@ -319,17 +356,20 @@ static ALWAYS_INLINE enum sip_scan_rc scan_line(struct sip_scan *s, const uint8_
     enum sip_hdr h = header_kind(line.p, sp_trim_right(sp(line.p, colon)).n, readable);
     if (h == SH_COUNT)
         return SIP_SCAN_MORE;
-    size_t v = colon + 1;
-    v += sp_run(line, v, C_BLANK);
-    struct span val = sp_trim_right(sp_from(line, v));
+    size_t v = colon + 1, e = line.n; /* the value, blanks around it trimmed */
+    while (v < e && (cls[line.p[v]] & C_BLANK))
+        v++;
+    while (e > v && (cls[line.p[e - 1]] & C_BLANK))
+        e--;
+    struct span val = sp(line.p + v, e - v);
     if (h == SH_CLEN) {
-        uint64_t len;
-        if (!span_to_u64(val, UINT32_MAX, &len))
+        uint32_t len;
+        if (!parse_content_length(val, &len))
             return SIP_SCAN_BAD;
         if (s->has_length && len != s->content_length)
             return SIP_SCAN_BAD; /* two different lengths: no safe framing */
         s->has_length = true;
-        s->content_length = (uint32_t)len;
+        s->content_length = len;
     }
     uint16_t bit = (uint16_t)(1u << h);
     if (s->seen & bit) {
@@ -385,6 +425,134 @@ static ALWAYS_INLINE size_t find_cr_or_lf(const uint8_t *p, size_t n, size_t *co
     return i;
 }
 
+/*
+ * The line ends, 64 bytes at a time: a word of bits per 64 bytes, one for
+ * CR and LF and one for ':' (SSE2: four 16-byte loads). The walk takes the
+ * lowest bit for the next line end and clears what it has passed, so a
+ * line costs a few bit operations instead of a search of its own. What
+ * the words do not answer (a lone CR or LF, a line not all there yet, one
+ * over HEADER_LINE_MAX) goes to one_line()'s byte searches.
+ */
+struct walk {
+    const uint8_t *p;
+    size_t n;       /* the bytes it may read: p[0..n) */
+    size_t base;    /* the word's first byte */
+    uint64_t e, c;  /* the word's CR/LF and ':' bits not yet passed */
+};
+
+#if defined(__SSE2__)
+static ALWAYS_INLINE void bits16(const uint8_t *q, uint64_t *e, uint64_t *c)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+    *e = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+    *c = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+}
+#endif
+
+/* The word at base < n when fewer than 64 bytes are left: bits only for p[base..n). */
+static void walk_tail(struct walk *w)
+{
+    size_t left = w->n - w->base;
+    uint64_t e = 0, c = 0;
+    size_t k = 0;
+#if defined(__SSE2__)
+    for (; k + 16 <= left; k += 16) {
+        uint64_t e16, c16;
+        bits16(w->p + w->base + k, &e16, &c16);
+        e |= e16 << k;
+        c |= c16 << k;
+    }
+    if (k < left && w->n >= 16) {
+        /* the last 16 bytes of p[0..n), of which the first ones are had */
+        uint64_t e16, c16, drop = 16 - (left - k);
+        bits16(w->p + w->n - 16, &e16, &c16);
+        e |= (e16 >> drop) << k;
+        c |= (c16 >> drop) << k;
+        k = left;
+    }
+#endif
+    for (; k < left; k++) {
+        uint8_t b = w->p[w->base + k];
+        e |= (uint64_t)(b == '\r' || b == '\n') << k;
+        c |= (uint64_t)(b == ':') << k;
+    }
+    w->e = e;
+    w->c = c;
+}
+
+static ALWAYS_INLINE void walk_load(struct walk *w, size_t base)
+{
+    if (base >= w->n) { /* nothing left to walk */
+        w->base = w->n;
+        w->e = w->c = 0;
+        return;
+    }
+    w->base = base;
+#if defined(__SSE2__)
+    if (base + 64 <= w->n) {
+        const uint8_t *q = w->p + base;
+        uint64_t e0, c0, e1, c1, e2, c2, e3, c3;
+        bits16(q, &e0, &c0);
+        bits16(q + 16, &e1, &c1);
+        bits16(q + 32, &e2, &c2);
+        bits16(q + 48, &e3, &c3);
+        w->e = e0 | e1 << 16 | e2 << 32 | e3 << 48;
+        w->c = c0 | c1 << 16 | c2 << 32 | c3 << 48;
+        return;
+    }
+#endif
+    walk_tail(w);
+}
+
+/*
+ * One line from s->pos by byte searches, for what the walk does not
+ * take: a line not ending in a plain CRLF, one not all there yet, one
+ * too long. MORE: line scanned, go on; DONE: the empty line, or no line
+ * end yet (header_len still 0, pos unchanged).
+ */
+static enum sip_scan_rc one_line(struct sip_scan *s, const uint8_t *p, size_t n, size_t max)
+{
+    size_t at = s->pos;
+    size_t budget = max > at ? max - at : 0;
+    size_t limit = budget < HEADER_LINE_MAX ? budget : HEADER_LINE_MAX;
+    size_t left = n - at;
+    size_t look = left < limit ? left : limit;
+    /* The usual line ends in CRLF and holds no other CR: its first CR
+     * or LF is that CR. Anything else takes the two searches. */
+    size_t colon;
+    size_t first = find_cr_or_lf(p + at, look, &colon);
+    size_t end, ce;
+    if (first + 1 < look && p[at + first] == '\r' && p[at + first + 1] == '\n') {
+        ce = at + first;
+        end = ce + 1;
+        if (colon == look)
+            colon = first; /* none in the line: its length */
+    } else {
+        /* the line goes past that CR or LF: a colon seen before it is
+         * still the line's first, else search the whole line */
+        if (colon == look)
+            colon = COLON_UNKNOWN;
+        const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
+        if (lf == NULL)
+            /* no line end within what we may look at, though the bytes are there */
+            return limit == 0 || left >= limit ? SIP_SCAN_TOO_BIG : SIP_SCAN_DONE;
+        end = (size_t)(lf - p);
+        ce = end > at && p[end - 1] == '\r' ? end - 1 : end;
+        check_cr(s, p, at, ce);
+    }
+    s->pos = (uint32_t)(end + 1);
+    if (at == 0) {
+        s->start_len = (uint32_t)ce;
+        return SIP_SCAN_MORE;
+    }
+    if (ce == at) {
+        s->header_len = s->pos;
+        return SIP_SCAN_DONE;
+    }
+    return scan_line(s, p, at, ce, n - at, colon); /* readable: all the bytes from at */
+}
+
 enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, size_t max)
 {
     cls_init();
@@ -392,46 +560,56 @@ enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, s
         return SIP_SCAN_DONE;
     if (s->pos > n)
         return SIP_SCAN_TOO_BIG; /* not the bytes it was scanning: cannot happen by the stream contract */
+    /* A line the walk takes ends in CRLF before hi and is under
+     * HEADER_LINE_MAX: within every limit one_line() applies. */
+    size_t hi = n < max ? n : max;
+    size_t at = s->pos;
+    struct walk w = { p, hi, 0, 0, 0 };
+    walk_load(&w, at);
     for (;;) {
-        size_t at = s->pos;
-        size_t budget = max > at ? max - at : 0;
-        size_t limit = budget < HEADER_LINE_MAX ? budget : HEADER_LINE_MAX;
-        size_t left = n - at;
-        size_t look = left < limit ? left : limit;
-        /* The usual line ends in CRLF and holds no other CR: its first CR
-         * or LF is that CR. Anything else takes the two searches. */
-        size_t colon;
-        size_t first = find_cr_or_lf(p + at, look, &colon);
-        size_t end, ce;
-        if (first + 1 < look && p[at + first] == '\r' && p[at + first + 1] == '\n') {
-            ce = at + first;
-            end = ce + 1;
-            if (colon == look)
-                colon = first; /* none in the line: its length */
-        } else {
-            /* the line goes past that CR or LF: a colon seen before it is
-             * still the line's first, else search the whole line */
-            if (colon == look)
-                colon = COLON_UNKNOWN;
-            const uint8_t *lf = look ? memchr(p + at, '\n', look) : NULL;
-            if (lf == NULL)
-                /* no line end within what we may look at, though the bytes are there */
-                return limit == 0 || left >= limit ? SIP_SCAN_TOO_BIG : SIP_SCAN_MORE;
-            end = (size_t)(lf - p);
-            ce = end > at && p[end - 1] == '\r' ? end - 1 : end;
-            check_cr(s, p, at, ce);
+        size_t col = SIZE_MAX;
+        while (w.e == 0) {
+            if (col == SIZE_MAX && w.c)
+                col = w.base + (size_t)__builtin_ctzll(w.c);
+            if (w.base + 64 >= hi)
+                goto slow;
+            walk_load(&w, w.base + 64);
         }
-        s->pos = (uint32_t)(end + 1);
+        unsigned xb = (unsigned)__builtin_ctzll(w.e);
+        size_t x = w.base + xb;
+        uint64_t below = (w.e & (0 - w.e)) - 1;
+        if (col == SIZE_MAX)
+            col = (w.c & below) ? w.base + (size_t)__builtin_ctzll(w.c & below) : x;
+        if (x + 1 >= hi || x - at >= HEADER_LINE_MAX - 1 || p[x] != '\r' || p[x + 1] != '\n')
+            goto slow;
+        /* past the CR (bit xb) and its LF (the next bit, or the next word's first) */
+        w.c &= ~below;
+        w.e &= w.e - 1;
+        w.e &= w.e - 1;
+        s->pos = (uint32_t)(x + 2);
         if (at == 0) {
-            s->start_len = (uint32_t)ce;
-            continue;
-        }
-        if (ce == at) {
+            s->start_len = (uint32_t)x;
+        } else if (x == at) {
             s->header_len = s->pos;
             return SIP_SCAN_DONE;
-        }
-        if (scan_line(s, p, at, ce, end + 1 - at, colon) == SIP_SCAN_BAD) /* readable: up to the LF */
+        } else if (scan_line(s, p, at, x, n - at, col - at) == SIP_SCAN_BAD) {
             return SIP_SCAN_BAD;
+        }
+        at = x + 2;
+        if (xb == 63)
+            walk_load(&w, at); /* the LF was the next word's first byte */
+        continue;
+    slow:
+        s->pos = (uint32_t)at;
+        {
+            enum sip_scan_rc rc = one_line(s, p, n, max);
+            if (rc == SIP_SCAN_DONE)
+                return s->header_len ? SIP_SCAN_DONE : SIP_SCAN_MORE;
+            if (rc != SIP_SCAN_MORE)
+                return rc;
+        }
+        at = s->pos;
+        walk_load(&w, at);
     }
 }
 
