@@ -142,34 +142,28 @@ static void copy_str(char *out, size_t cap, const char *src)
 }
 
 /* Per message: eight bytes a step (a byte-at-a-time FNV was a multiply
- * chain per character of every Call-ID). */
+ * chain per character of every Call-ID); the last 1-7 bytes as the last
+ * eight, overlapping, when there are eight. */
 static uint64_t hash_mem(const char *s, size_t n)
 {
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
     uint64_t h = (uint64_t)n * k;
-    for (; n >= 8; s += 8, n -= 8) {
+    size_t left = n;
+    for (; left >= 8; s += 8, left -= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
         h = (h ^ w) * k;
         h ^= h >> 29;
     }
-    if (n) { /* the last 1-7 bytes in fixed-size pieces: no memcpy call */
+    if (left) {
         uint64_t w = 0;
-        size_t at = 0;
-        if (n >= 4) {
-            uint32_t x;
-            memcpy(&x, s, 4);
-            w = x;
-            at = 4;
+        if (n >= 8) {
+            memcpy(&w, s + left - 8, 8); /* inside the string: n >= 8 */
+            w >>= 8 * (8 - left);        /* only the bytes not hashed yet */
+        } else {
+            for (size_t i = 0; i < left; i++)
+                w |= (uint64_t)(uint8_t)s[i] << (8 * i);
         }
-        if (n - at >= 2) {
-            uint16_t x;
-            memcpy(&x, s + at, 2);
-            w |= (uint64_t)x << (8 * at);
-            at += 2;
-        }
-        if (n - at == 1)
-            w |= (uint64_t)(uint8_t)s[at] << (8 * at);
         h = (h ^ w) * k;
     }
     h ^= h >> 32;
@@ -596,16 +590,20 @@ static void check_sdes(struct call_state *s, struct call *c, const struct ev_sip
                 &frame, 1);
 }
 
-static void check_port(struct call_state *s, struct call *c, const struct event *ev, const struct ev_sip *m)
+/* SIP over TLS off 5061, or clear SIP on it: per message, so the test
+ * is inline and the report (once per call) is not. */
+static inline bool port_is_wrong(const struct call *c, const struct event *ev, const struct ev_sip *m)
 {
     if (c->port_reported || ev->flow == NULL)
-        return;
+        return false;
+    bool on_5061 = ev->flow->sport == 5061 || ev->flow->dport == 5061;
+    return m->transport == SIP_TR_TLS ? !on_5061 : on_5061;
+}
+
+static void report_port(struct call_state *s, struct call *c, const struct event *ev, const struct ev_sip *m)
+{
     const struct flow_key *k = ev->flow;
     bool tls = m->transport == SIP_TR_TLS;
-    bool on_5061 = k->sport == 5061 || k->dport == 5061;
-    bool wrong = tls ? !on_5061 : on_5061;
-    if (!wrong)
-        return;
     c->port_reported = true;
     /* The server end: the 5061 side, else the destination of a request. */
     const struct ip_addr *sa = &k->dst;
@@ -886,7 +884,8 @@ void calls_event(struct call_state *s, const struct event *ev)
                 snprintf(c->tls_session, sizeof c->tls_session, "%s", id);
         }
     }
-    check_port(s, c, ev, m);
+    if (port_is_wrong(c, ev, m))
+        report_port(s, c, ev, m);
     if (m->sdp) {
         check_sdes(s, c, m, ev->at.frame);
         publish_media(s, c, m->sdp, ev->at.ts);
