@@ -418,12 +418,15 @@ static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp 
         jw_null(w);
         return;
     }
+    /* Each line's security once: the body's is the weakest of them. */
+    enum media_sec sec[SDP_MEDIA_MAX];
+    size_t n = d->n < SDP_MEDIA_MAX ? d->n : SDP_MEDIA_MAX; /* never more: copied from an sdp_info */
     jw_obj_begin(w);
     jw_kuint(w, "frame", d->frame);
-    jw_kstr(w, "security", media_sec_name(seclevel_sdp(d->media, d->n)));
+    jw_kstr(w, "security", media_sec_name(seclevel_sdp_each(d->media, n, sec)));
     jw_key(w, "media");
     jw_arr_begin(w);
-    for (size_t i = 0; i < d->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct sdp_media *m = &d->media[i];
         jw_obj_begin(w);
         jw_key(w, "type");
@@ -467,7 +470,7 @@ static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp 
         jw_str_arr_or_null(w, m->setup);
         jw_key(w, "encryption");
         jw_str_arr_or_null(w, m->encryption);
-        jw_kstr(w, "security", media_sec_name(seclevel_media(m)));
+        jw_kstr(w, "security", media_sec_name(sec[i]));
         jw_obj_end(w);
     }
     jw_arr_end(w);

@@ -150,7 +150,7 @@ static inline void value_done(struct jw *w)
     value_done_slow(w);
 }
 
-SLOW_PATH static void open_slow(struct jw *w, char c)
+void jw_open_slow(struct jw *w, char c)
 {
     *value_begin_slow(w, 1) = c;
     w->n++;
@@ -160,19 +160,7 @@ SLOW_PATH static void open_slow(struct jw *w, char c)
     w->fast_lim = w->pretty ? 0 : sizeof w->buf;
 }
 
-static inline void jw_open(struct jw *w, char c)
-{
-    size_t at = w->n;
-    if (at + 1 <= w->fast_lim && w->depth < JW_DEPTH_MAX - 1) {
-        w->buf[at] = c;
-        w->n = at + 1;
-        w->depth++;
-        return;
-    }
-    open_slow(w, c);
-}
-
-SLOW_PATH static void close_slow(struct jw *w, char c)
+void jw_close_slow(struct jw *w, char c)
 {
     if (w->pretty) {
         bool empty = w->state == JW_FIRST;
@@ -192,25 +180,6 @@ SLOW_PATH static void close_slow(struct jw *w, char c)
     put_c(w, c);
     value_done_slow(w);
 }
-
-static inline void jw_close(struct jw *w, char c)
-{
-    size_t at = w->n;
-    if (at + 2 <= w->fast_lim && w->depth > 1) {
-        at -= w->buf[at - 1] == ','; /* at > 0: the last byte is never written out */
-        w->buf[at] = c;
-        w->buf[at + 1] = ',';
-        w->n = at + 2;
-        w->depth--;
-        return;
-    }
-    close_slow(w, c);
-}
-
-void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }
-void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
-void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
-void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
 
 /* Bytes a JSON string cannot hold as they are: controls, '"', '\\', DEL, and
  * everything from 0x80 (UTF-8 is checked on the slow path). */
@@ -419,11 +388,55 @@ SLOW_PATH static size_t put_u64_long(char *o, uint64_t v)
     return len;
 }
 
-/* The digits of v at o (20 bytes free), returns their count. Most numbers
- * in a report are ports, frames and payload types: 32-bit arithmetic, the
- * count by comparisons. */
-static inline size_t put_u64_at(char *o, uint64_t v)
+/* v < 100 as one or two digits at o; returns the count. */
+static inline size_t put_small(char *o, uint32_t v)
 {
+    if (v < 10) {
+        o[0] = (char)('0' + v);
+        return 1;
+    }
+    memcpy(o, digit_pairs + 2 * v, 2);
+    return 2;
+}
+
+/* v < 10000 as exactly four digits at o. */
+static inline void put4(char *o, uint32_t v)
+{
+    memcpy(o, digit_pairs + 2 * (v / 100), 2);
+    memcpy(o + 2, digit_pairs + 2 * (v % 100), 2);
+}
+
+/* v below 10000 at o, returns the count of its digits. */
+static inline size_t put_below_10k(char *o, uint32_t v)
+{
+    if (v < 100)
+        return put_small(o, v);
+    if (v < 1000) {
+        o[0] = (char)('0' + v / 100);
+        memcpy(o + 1, digit_pairs + 2 * (v % 100), 2);
+        return 3;
+    }
+    put4(o, v);
+    return 4;
+}
+
+/* v below 10^8 at o, returns the count of its digits. Most numbers in a
+ * report are ports, frames, payload types and clock rates: their digits
+ * in independent pairs, the count by comparisons. */
+static inline size_t put_below_100m(char *o, uint32_t v)
+{
+    if (v < 10000)
+        return put_below_10k(o, v);
+    size_t k = put_below_10k(o, v / 10000);
+    put4(o + k, v % 10000);
+    return k + 4;
+}
+
+/* The digits of v at o (20 bytes free), returns their count. */
+static size_t put_u64_at(char *o, uint64_t v)
+{
+    if (v < 100000000)
+        return put_below_100m(o, (uint32_t)v);
     if (v > UINT32_MAX)
         return put_u64_long(o, v);
     size_t len = dec_len32((uint32_t)v);
@@ -556,9 +569,9 @@ SLOW_PATH static void int_slow(struct jw *w, bool neg, uint64_t u)
 void jw_uint(struct jw *w, uint64_t v)
 {
     size_t at = w->n;
-    if (at + 21 <= w->fast_lim) { /* UINT64_MAX has 20 digits, then the comma */
+    if (v < 100000000 && at + 9 <= w->fast_lim) { /* eight digits at most, then the comma */
         char *o = w->buf + at;
-        size_t k = put_u64_at(o, v);
+        size_t k = put_below_100m(o, (uint32_t)v);
         o[k] = ',';
         w->n = at + k + 1;
         return;
@@ -592,20 +605,20 @@ void jw_double(struct jw *w, double v)
     value_done(w);
 }
 
-void jw_bool(struct jw *w, bool v)
+void jw_bool_slow(struct jw *w, bool v)
 {
-    char *o = value_begin(w, 5);
+    char *o = value_begin_slow(w, 5);
     memcpy(o, v ? "true" : "false", 5); /* "true" has its NUL as fifth byte: not kept */
     w->n += v ? 4 : 5;
-    value_done(w);
+    value_done_slow(w);
 }
 
-void jw_null(struct jw *w)
+void jw_null_slow(struct jw *w)
 {
-    char *o = value_begin(w, 4);
+    char *o = value_begin_slow(w, 4);
     memcpy(o, "null", 4);
     w->n += 4;
-    value_done(w);
+    value_done_slow(w);
 }
 
 /* Times and addresses are plain ASCII: formatted straight into the buffer. */

@@ -39,10 +39,6 @@ void jw_init(struct jw *w, FILE *f, bool pretty);
  * comma a close takes back), so write to the FILE directly only between
  * documents. */
 void jw_flush(struct jw *w);
-void jw_obj_begin(struct jw *w);
-void jw_obj_end(struct jw *w);
-void jw_arr_begin(struct jw *w);
-void jw_arr_end(struct jw *w);
 /* key: a literal of the program's own (plain ASCII), written as is; n its length. */
 void jw_key_n(struct jw *w, const char *key, size_t n);
 /* Any bytes: invalid UTF-8 and control characters are escaped safely. */
@@ -59,11 +55,72 @@ void jw_int(struct jw *w, int64_t v);
 void jw_uint(struct jw *w, uint64_t v);
 /* Fixed 3 decimals: stable across platforms for golden files. */
 void jw_double(struct jw *w, double v);
-void jw_bool(struct jw *w, bool v);
-void jw_null(struct jw *w);
 void jw_time(struct jw *w, ts_ns t);
 void jw_endpoint(struct jw *w, const struct ip_addr *a, uint16_t port);
 void jw_ip(struct jw *w, const struct ip_addr *a);
+
+/*
+ * Containers, null and booleans: inline, as a report writes millions. The
+ * fast paths are for compact output inside a document with room in the
+ * buffer, where every value is followed by its comma at once and a close
+ * takes back the last one (json_writer.c); the general paths are these.
+ */
+void jw_open_slow(struct jw *w, char c);
+void jw_close_slow(struct jw *w, char c);
+void jw_bool_slow(struct jw *w, bool v);
+void jw_null_slow(struct jw *w);
+
+static inline void jw_open(struct jw *w, char c)
+{
+    size_t at = w->n;
+    if (at + 1 <= w->fast_lim && w->depth < JW_DEPTH_MAX - 1) {
+        w->buf[at] = c;
+        w->n = at + 1;
+        w->depth++;
+        return;
+    }
+    jw_open_slow(w, c);
+}
+
+static inline void jw_close(struct jw *w, char c)
+{
+    size_t at = w->n;
+    if (at + 2 <= w->fast_lim && w->depth > 1) {
+        at -= w->buf[at - 1] == ','; /* at > 0: the last byte is never written out */
+        w->buf[at] = c;
+        w->buf[at + 1] = ',';
+        w->n = at + 2;
+        w->depth--;
+        return;
+    }
+    jw_close_slow(w, c);
+}
+
+static inline void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }
+static inline void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
+static inline void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
+static inline void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
+
+static inline void jw_null(struct jw *w)
+{
+    if (w->n + 5 <= w->fast_lim) {
+        memcpy(w->buf + w->n, "null,", 5);
+        w->n += 5;
+        return;
+    }
+    jw_null_slow(w);
+}
+
+static inline void jw_bool(struct jw *w, bool v)
+{
+    if (w->n + 6 <= w->fast_lim) {
+        memcpy(w->buf + w->n, v ? "true," : "false", 5);
+        w->buf[w->n + 5] = ','; /* after "false"; past "true," and not kept */
+        w->n += v ? 5 : 6;
+        return;
+    }
+    jw_bool_slow(w, v);
+}
 
 /*
  * A key, and key + value in one call. Inline so that the length of a

@@ -76,21 +76,31 @@ static int sec_rank(enum media_sec s)
     }
 }
 
-enum media_sec seclevel_sdp(const struct sdp_media *media, size_t n)
+enum media_sec seclevel_sdp_each(const struct sdp_media *media, size_t n, enum media_sec *each)
 {
     bool any = false;
     enum media_sec weakest = MEDIA_SEC_NONE;
     for (size_t i = 0; i < n; i++) {
-        if (!media_active(&media[i]))
+        bool active = media_active(&media[i]);
+        if (!active && each == NULL)
             continue;
         enum media_sec s = seclevel_media(&media[i]);
+        if (each)
+            each[i] = s;
+        if (!active)
+            continue;
         if (!any || sec_rank(s) < sec_rank(weakest))
             weakest = s;
         any = true;
     }
     if (!any && n > 0) /* everything rejected (port 0): say what was offered */
-        return seclevel_media(&media[0]);
+        return each ? each[0] : seclevel_media(&media[0]);
     return weakest;
+}
+
+enum media_sec seclevel_sdp(const struct sdp_media *media, size_t n)
+{
+    return seclevel_sdp_each(media, n, NULL);
 }
 
 bool seclevel_sdp_has_inline_key(const struct sdp_media *media, size_t n)

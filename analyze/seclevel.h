@@ -32,6 +32,8 @@ bool media_sec_is_srtp(enum media_sec s);
 /* The body's media security in one word: the weakest active (port != 0)
  * media line, so one clear stream makes the call's media clear. */
 enum media_sec seclevel_sdp(const struct sdp_media *media, size_t n);
+/* The same, and each line's own in each[0, n) (a report writes both). */
+enum media_sec seclevel_sdp_each(const struct sdp_media *media, size_t n, enum media_sec *each);
 /* Any a=crypto with an inline key (RFC 4568 section 6.1)? */
 bool seclevel_sdp_has_inline_key(const struct sdp_media *media, size_t n);
 

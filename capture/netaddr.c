@@ -56,17 +56,28 @@ static size_t put_dec(char *out, unsigned v)
     return n;
 }
 
+/* Each octet's decimal digits, then their count in the last byte: a
+ * dotted quad is four copies (reports write two per call and one per SDP). */
+#define OCTET(v) { (char)('0' + ((v) >= 100 ? (v) / 100 : (v) >= 10 ? (v) / 10 : (v))), \
+                   (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0), \
+                   (char)((v) >= 100 ? '0' + (v) % 10 : 0), (char)(1 + ((v) >= 10) + ((v) >= 100)) }
+#define OCTET4(v) OCTET(v), OCTET((v) + 1), OCTET((v) + 2), OCTET((v) + 3)
+#define OCTET16(v) OCTET4(v), OCTET4((v) + 4), OCTET4((v) + 8), OCTET4((v) + 12)
+#define OCTET64(v) OCTET16(v), OCTET16((v) + 16), OCTET16((v) + 32), OCTET16((v) + 48)
+static const char octet_text[256][4] = { OCTET64(0), OCTET64(64), OCTET64(128), OCTET64(192) };
+
 size_t ip_addr_format(const struct ip_addr *a, char out[IP_ADDR_STR_MAX])
 {
     if (a->family != 6) { /* dotted quad by hand: inet_ntop + its checks cost more than the rest */
         size_t n = 0;
         for (int i = 0; i < 4; i++) {
-            if (i)
-                out[n++] = '.';
-            n += put_dec(out + n, a->b[i]);
+            const char *t = octet_text[a->b[i]];
+            memcpy(out + n, t, 4); /* the count byte lands where the dot goes */
+            n += (size_t)t[3];
+            out[n++] = '.';
         }
-        out[n] = '\0';
-        return n;
+        out[n - 1] = '\0';
+        return n - 1;
     }
     if (inet_ntop(AF_INET6, a->b, out, IP_ADDR_STR_MAX) == NULL)
         snprintf(out, IP_ADDR_STR_MAX, "?");

@@ -119,8 +119,9 @@ static void writer_formats_times_across_days(void **state)
 
 static void numbers(struct jw *w)
 {
-    static const uint64_t u[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 65535, 1000000007ULL,
-                                  9999999999ULL, 18446744073709551615ULL };
+    static const uint64_t u[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 9999, 10000, 10009, 65535, 99999,
+                                  100000, 100001, 999999, 1000000, 9999999, 99999999, 100000000, 1000000007ULL, 4294967295ULL,
+                                  4294967296ULL, 9999999999ULL, 18446744073709551615ULL };
     jw_arr_begin(w);
     for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
         jw_uint(w, u[i]);
@@ -133,7 +134,8 @@ static void writer_formats_numbers(void **state)
 {
     (void)state;
     char *s = render(numbers, false);
-    assert_string_equal(s, "[0,9,10,99,100,101,999,1000,65535,1000000007,9999999999,18446744073709551615,"
+    assert_string_equal(s, "[0,9,10,99,100,101,999,1000,9999,10000,10009,65535,99999,100000,100001,999999,"
+                           "1000000,9999999,99999999,100000000,1000000007,4294967295,4294967296,9999999999,18446744073709551615,"
                            "-1,-9223372036854775808]");
     free(s);
 }

@@ -47,6 +47,17 @@ static void seclevel_weakest_active_media_decides(void **state)
     assert_int_equal(seclevel_sdp(v.media, v.n), MEDIA_SEC_SDES); /* port 0: rejected, ignored */
     v = view(&sdp_a, SAVP "m=video 5000 RTP/AVP 96\r\n", 1);
     assert_int_equal(seclevel_sdp(v.media, v.n), MEDIA_SEC_NONE);
+    /* The same with each line's own, rejected lines too. */
+    enum media_sec each[SDP_MEDIA_MAX];
+    v = view(&sdp_a, SAVP "m=video 0 RTP/AVP 96\r\n", 1);
+    assert_int_equal(seclevel_sdp_each(v.media, v.n, each), MEDIA_SEC_SDES);
+    assert_int_equal(each[0], MEDIA_SEC_SDES);
+    assert_int_equal(each[1], MEDIA_SEC_NONE);
+    v = view(&sdp_a, "v=0\r\nm=audio 0 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:k\r\n"
+                     "m=video 0 RTP/AVP 96\r\n", 1);
+    assert_int_equal(seclevel_sdp_each(v.media, v.n, each), MEDIA_SEC_SDES); /* all rejected: the first */
+    assert_int_equal(seclevel_sdp(v.media, v.n), MEDIA_SEC_SDES);
+    assert_int_equal(each[1], MEDIA_SEC_NONE);
 }
 
 static enum enc_policy policy(const char *text)
