@@ -731,46 +731,53 @@ struct uri_parts {
     size_t shown;   /* "scheme:user@host:port", what the report shows: a prefix of the URI */
 };
 
-static bool uri_plain(struct span u, struct uri_parts *out)
+/*
+ * The URI that starts at u.p[at], uri-params only when `params` (an
+ * addr-spec's ';' starts header parameters). Returns where it stops: the
+ * first byte that cannot go on with it, for the caller to check it is the
+ * byte that ends the URI there ('>', SP, ';' or the end; none is a URI
+ * byte here, so the URI up to the first of them is plain exactly when the
+ * walk stops on it); SIZE_MAX when the bytes there are no such URI. One
+ * walk, where finding the end first and then reading the URI took two.
+ */
+static size_t uri_scan(struct span u, size_t at, bool params, struct uri_parts *out)
 {
     /* "sip:" or "sips:", letters in either case: b | 0x20 is 's' for S
      * and s only (likewise i, p). Per From, To, Contact and route. */
-    size_t i;
-    if (u.n < 4 || (u.p[0] | 0x20) != 's' || (u.p[1] | 0x20) != 'i' || (u.p[2] | 0x20) != 'p')
-        return false;
-    if (u.p[3] == ':')
-        i = 4;
-    else if (u.n >= 5 && (u.p[3] | 0x20) == 's' && u.p[4] == ':')
-        i = 5;
+    size_t i = at;
+    if (u.n - i < 4 || (u.p[i] | 0x20) != 's' || (u.p[i + 1] | 0x20) != 'i' || (u.p[i + 2] | 0x20) != 'p')
+        return SIZE_MAX;
+    if (u.p[i + 3] == ':')
+        i += 4;
+    else if (u.n - i >= 5 && (u.p[i + 3] | 0x20) == 's' && u.p[i + 4] == ':')
+        i += 5;
     else
-        return false;
+        return SIZE_MAX;
     size_t user_n = sp_run(u, i, C_USER);
     if (i + user_n < u.n && u.p[i + user_n] == '@') {
         if (user_n == 0)
-            return false;
+            return SIZE_MAX;
         i += user_n + 1;
     }
     size_t host_n = sp_run(u, i, C_HOST);
     if (host_n == 0)
-        return false;
+        return SIZE_MAX;
     out->host = sp(u.p + i, host_n);
     i += host_n;
     if (i < u.n && u.p[i] == ':') {
         size_t port_n = sp_run(u, i + 1, C_DIGIT);
         if (port_n == 0 || port_n > 5)
-            return false;
+            return SIZE_MAX;
         i += 1 + port_n;
     }
-    out->shown = i;
-    while (i < u.n) {
-        if (u.p[i] != ';')
-            return false;
+    out->shown = i - at;
+    while (params && i < u.n && u.p[i] == ';') {
         size_t param_n = sp_run(u, i + 1, C_UPARAM);
         if (param_n == 0)
-            return false;
+            return SIZE_MAX;
         i += 1 + param_n;
     }
-    return true;
+    return i;
 }
 
 /*
@@ -810,21 +817,22 @@ static bool party(struct span v, struct uri_parts *up, struct span *uri, struct 
         }
     }
     struct span params;
-    if (lt < v.n) {
-        struct span rest = sp_from(v, lt + 1);
-        size_t gt = sp_find(rest, '>');
-        if (gt == rest.n)
+    if (lt < v.n) { /* <URI> */
+        size_t end = uri_scan(v, lt + 1, true, up);
+        if (end >= v.n || v.p[end] != '>')
             return false;
-        *uri = sp(rest.p, gt);
-        params = sp_from(rest, gt + 1);
+        *uri = sp(v.p + lt + 1, end - (lt + 1));
+        params = sp_from(v, end + 1);
         params = sp_from(params, sp_run(params, 0, C_BLANK));
-    } else {
-        size_t semi = sp_find(v, ';');
-        *uri = sp(v.p, semi);
-        params = sp_from(v, semi);
+    } else { /* URI, up to the first ';' */
+        size_t end = uri_scan(v, 0, false, up);
+        if (end > v.n || (end < v.n && v.p[end] != ';'))
+            return false;
+        *uri = sp(v.p, end);
+        params = sp_from(v, end);
     }
     /* libosip2 refuses a URI under 6 characters in some positions: ours are longer */
-    if (uri->n < 6 || !uri_plain(*uri, up))
+    if (uri->n < 6)
         return false;
     return header_params(params, true, "tag", 3, tag);
 }
@@ -877,7 +885,7 @@ static bool parse_cseq(struct span v, struct sip_fast *out)
  * section 19.1.1)? Names compare case-insensitively, as libosip2's do. */
 static bool uri_is_loose_route(struct span uri, const struct uri_parts *up)
 {
-    struct span params = sp_from(uri, up->shown); /* uri_plain: only ;params follow */
+    struct span params = sp_from(uri, up->shown); /* uri_scan: only ;params follow */
     while (params.n) {
         params = sp_from(params, 1); /* past ';' */
         size_t next = sp_find(params, ';');
@@ -946,9 +954,9 @@ static bool parse_start_line(struct span line, struct sip_fast *out)
     if (m == 0 || m >= line.n || line.p[m] != ' ')
         return false;
     struct span rest = sp_from(line, m + 1);
-    size_t u = sp_find(rest, ' ');
     struct uri_parts up;
-    if (u == rest.n || !uri_plain(sp(rest.p, u), &up))
+    size_t u = uri_scan(rest, 0, true, &up);
+    if (u >= rest.n || rest.p[u] != ' ')
         return false;
     struct span version = sp_from(rest, u + 1);
     if (version.n != 7 || memcmp(version.p, "SIP/2.0", 7) != 0)
