@@ -92,7 +92,9 @@ static void cls_init(void)
 /* ---- span helpers ---- */
 
 /* sp_run is the parser's inner loop: inlined where it is used, whatever
- * the size of its unrolled body. */
+ * the size of its unrolled body. So are the helpers called with constant
+ * arguments (header_params' wanted name, uri_scan's params flag), which
+ * then fold away, and the per-line scan. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
@@ -644,7 +646,7 @@ static bool uri_open(struct span v, size_t i)
            sp_has(sp_from(v, i), '>');
 }
 
-static bool first_element(struct span v, struct span *out)
+static ALWAYS_INLINE bool first_element(struct span v, struct span *out)
 {
     /* Most values have no comma at all, or none after a quote or '<'. */
     size_t comma = sp_find(v, ',');
@@ -685,7 +687,7 @@ static bool first_element(struct span v, struct span *out)
  * given, a lower-case name) gets the first such parameter's value as
  * written ("" without "=").
  */
-static bool header_params(struct span s, bool quoted_ok, const char *want, size_t want_n, struct span *got)
+static ALWAYS_INLINE bool header_params(struct span s, bool quoted_ok, const char *want, size_t want_n, struct span *got)
 {
     size_t i = 0;
     bool found = false;
@@ -740,7 +742,7 @@ struct uri_parts {
  * walk stops on it); SIZE_MAX when the bytes there are no such URI. One
  * walk, where finding the end first and then reading the URI took two.
  */
-static size_t uri_scan(struct span u, size_t at, bool params, struct uri_parts *out)
+static ALWAYS_INLINE size_t uri_scan(struct span u, size_t at, bool params, struct uri_parts *out)
 {
     /* "sip:" or "sips:", letters in either case: b | 0x20 is 's' for S
      * and s only (likewise i, p). Per From, To, Contact and route. */
