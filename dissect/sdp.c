@@ -49,6 +49,20 @@ static void span_copy_str(struct span s, char *dst, size_t cap)
     dst[n] = '\0';
 }
 
+static inline unsigned lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* Byte classes: tokens are runs of non-blank bytes (RFC 8866 fields are
  * one space apart; tabs are taken too), and some values end at a '/'. */
 enum { C_BLANK = 1, C_SLASH = 2 };
@@ -65,6 +79,35 @@ static inline size_t skip_blanks(struct span l, size_t i)
 static inline size_t token_end(struct span l, size_t i)
 {
     while (i < l.n && !(cls[l.p[i]] & C_BLANK))
+        i++;
+    return i;
+}
+
+/*
+ * The index of the first blank or '/' in l[i..], or l.n: a token's part
+ * before a '/' (an encoding name, a host before its TTL). These are most
+ * of the bytes a value has (telephone-event), so sixteen bytes a step
+ * while sixteen lie in the body before `end`, then a byte at a time.
+ */
+static inline size_t slash_or_blank(struct span l, size_t i, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), sl = _mm_set1_epi8('/');
+    while (i < l.n && end - (l.p + i) >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(l.p + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
+                                   _mm_cmpeq_epi8(x, sl));
+        uint32_t m = (uint32_t)_mm_movemask_epi8(hit);
+        if (l.n - i < 16)
+            m |= 1u << (l.n - i); /* the value ends inside these sixteen */
+        if (m)
+            return i + lowest_bit(m);
+        i += 16;
+    }
+#else
+    (void)end;
+#endif
+    while (i < l.n && !(cls[l.p[i]] & (C_BLANK | C_SLASH)))
         i++;
     return i;
 }
@@ -126,7 +169,7 @@ static inline bool starts_with(struct span s, const char *lit, size_t n)
 }
 
 /* c=IN IP4 192.0.2.1[/ttl[/n]] */
-static bool parse_connection(struct span v, struct ip_addr *out)
+static bool parse_connection(struct span v, const uint8_t *end, struct ip_addr *out)
 {
     size_t i = skip_blanks(v, 0), net = i;
     i = token_end(v, i);
@@ -138,8 +181,7 @@ static bool parse_connection(struct span v, struct ip_addr *out)
         return false;
     i = skip_blanks(v, i);
     size_t host = i;
-    while (i < v.n && !(cls[v.p[i]] & (C_BLANK | C_SLASH)))
-        i++;
+    i = slash_or_blank(v, i, end);
     /* case-insensitive "IN"; no host (or "/..." alone) is no address */
     if (net_end - net != 2 || (v.p[net] | 0x20) != 'i' || (v.p[net + 1] | 0x20) != 'n')
         return false;
@@ -200,7 +242,7 @@ static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out
 }
 
 /* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>] */
-static void parse_rtpmap(struct span v, struct sdp_media *m)
+static void parse_rtpmap(struct span v, const uint8_t *end, struct sdp_media *m)
 {
     size_t i = skip_blanks(v, 0), pt_at = i;
     uint64_t pt = 0;
@@ -214,8 +256,7 @@ static void parse_rtpmap(struct span v, struct sdp_media *m)
     if (r == NULL)
         return;
     size_t name = i;
-    while (i < v.n && !(cls[v.p[i]] & (C_BLANK | C_SLASH)))
-        i++;
+    i = slash_or_blank(v, i, end);
     span_copy_str(span_of(v, name, i), r->encoding, sizeof r->encoding);
     uint64_t clock;
     if (i < v.n && v.p[i] == '/') {
@@ -305,8 +346,8 @@ struct sdp_session_attrs {
 
 /* a=<name>[:<value>]: only the names below are used, so the name is
  * matched with its colon, on its first byte, with no search for the ':'. */
-static void parse_attribute(struct span a, struct sdp_media *m, struct sdp_session_attrs *sess,
-                            struct sdp_info *out)
+static void parse_attribute(struct span a, const uint8_t *end, struct sdp_media *m,
+                            struct sdp_session_attrs *sess, struct sdp_info *out)
 {
     if (a.n == 0)
         return;
@@ -314,7 +355,7 @@ static void parse_attribute(struct span a, struct sdp_media *m, struct sdp_sessi
     switch (a.p[0]) {
     case 'r':
         if (m && starts_with(a, "rtpmap:", 7))
-            parse_rtpmap(AFTER("rtpmap:"), m);
+            parse_rtpmap(AFTER("rtpmap:"), end, m);
         break;
     case 'c':
         if (m && starts_with(a, "crypto:", 7))
@@ -346,18 +387,9 @@ static void parse_attribute(struct span a, struct sdp_media *m, struct sdp_sessi
 #undef AFTER
 }
 
-/*
- * Line ends of a body, found sixteen bytes a step: mask holds the LFs of
- * the block before `at` not yet taken. Loads stay inside [p, p + n): the
- * last partial block is read as the body's last sixteen bytes, shifted.
- */
-struct lf_scan {
-    const uint8_t *p;
-    size_t n;
-    size_t at;     /* the next block */
-    uint32_t mask;
-};
-
+/* The LFs among the sixteen bytes at p[at..] (fewer at the end), bit i
+ * for p[at + i]. Loads stay inside [p, p + n): the last partial block is
+ * read as the body's last sixteen bytes, shifted down. */
 static inline uint32_t lf_mask(const uint8_t *p, size_t n, size_t at)
 {
     size_t left = n - at;
@@ -379,32 +411,76 @@ static inline uint32_t lf_mask(const uint8_t *p, size_t n, size_t at)
     return m;
 }
 
-static inline unsigned lowest_bit(uint32_t m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctz(m);
-#else
-    unsigned i = 0;
-    while (!(m & 1u)) {
-        m >>= 1;
-        i++;
-    }
-    return i;
-#endif
-}
+/* What sdp_parse carries from line to line. */
+struct sdp_state {
+    struct sdp_info *out;
+    const uint8_t *end;            /* the body's end: loads stay before it */
+    struct sdp_media *m;           /* the media line being read, NULL at session level */
+    struct sdp_session_attrs sess;
+    bool in_dropped_media;         /* a= lines of a media line over the cap */
+    bool seen_version;
+    bool ok;
+};
 
-/* Offset of the next LF not yet taken, or n. */
-static inline size_t next_lf(struct lf_scan *s)
+/* One line, without its CRLF or LF. False: not SDP after all (no v=
+ * first), which ends the parse. */
+static inline bool sdp_line(struct sdp_state *st, struct span line)
 {
-    while (s->mask == 0) {
-        if (s->at >= s->n)
-            return s->n;
-        s->mask = lf_mask(s->p, s->n, s->at);
-        s->at += 16;
+    if (line.n < 2 || line.p[1] != '=' || !st->seen_version) {
+        if (line.n == 0)
+            return true;
+        if (line.n < 2 || line.p[1] != '=') {
+            if (!st->seen_version)
+                return false;
+            st->ok = false; /* RFC 8866 section 5: every line is <type>=<value> */
+            return true;
+        }
+        if (line.p[0] != 'v')
+            return false;
+        st->seen_version = true;
+        return true;
     }
-    size_t off = s->at - 16 + lowest_bit(s->mask);
-    s->mask &= s->mask - 1;
-    return off;
+    struct sdp_info *out = st->out;
+    struct span value = span_of(line, 2, line.n);
+    switch (line.p[0]) {
+    case 'c': {
+        struct ip_addr a;
+        if (!parse_connection(value, st->end, &a))
+            break;
+        if (st->m) {
+            st->m->addr = a;
+            st->m->has_addr = true;
+        } else if (!st->in_dropped_media) {
+            out->addr = a;
+            out->has_addr = true;
+        }
+        break;
+    }
+    case 'm':
+        if (out->n_media == SDP_MEDIA_MAX) {
+            out->n_media_dropped++;
+            st->m = NULL;
+            st->in_dropped_media = true;
+            break;
+        }
+        st->m = media_start(&out->media[out->n_media]);
+        if (!parse_media(value, st->m, out)) {
+            st->m = NULL;
+            st->in_dropped_media = true;
+            st->ok = false;
+            break;
+        }
+        out->n_media++;
+        st->in_dropped_media = false;
+        break;
+    case 'a':
+        if (!st->in_dropped_media)
+            parse_attribute(value, st->end, st->m, &st->sess, out);
+        break;
+    default:
+        break;
+    }
+    return true;
 }
 
 bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
@@ -415,85 +491,33 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
     memset(&out->addr, 0, sizeof out->addr);
     out->n_media = 0;
     out->n_media_dropped = out->n_pt_dropped = out->n_crypto_dropped = 0;
-    struct sdp_session_attrs sess = { { 0 }, { 0 }, { 0 } };
     if (p == NULL)
         n = 0;
-    struct lf_scan lines = { p, n, 0, 0 };
-    struct sdp_media *m = NULL;
-    bool in_dropped_media = false; /* a= lines of a media line over the cap */
-    bool seen_version = false;
-    bool ok = true;
-    size_t at = 0;
+    struct sdp_state st = { .out = out, .end = p ? p + n : NULL, .ok = true };
 
-    while (at < n) {
-        /* Up to CRLF or LF; the last line may lack one; a line over the cap ends the parse. */
-        size_t lf = next_lf(&lines);
-        struct span line = { p + at, 0 };
-        if (lf < n && lf - at < SDP_LINE_MAX) {
-            line.n = lf - at;
+    /* Lines end at LF (a CR before it is dropped); the line ends are found
+     * sixteen bytes at a time. A line over the cap ends the parse; the
+     * last line may lack its LF. */
+    size_t start = 0;
+    for (size_t blk = 0; blk < n; blk += 16) {
+        for (uint32_t lfs = lf_mask(p, n, blk); lfs; lfs &= lfs - 1) {
+            size_t lf = blk + lowest_bit(lfs);
+            if (lf - start >= SDP_LINE_MAX)
+                return false;
+            struct span line = { p + start, lf - start };
             if (line.n > 0 && p[lf - 1] == '\r')
                 line.n--;
-            at = lf + 1;
-        } else {
-            if (n - at > SDP_LINE_MAX)
+            start = lf + 1;
+            if (!sdp_line(&st, line))
                 return false;
-            line.n = n - at;
-            at = n;
         }
-        if (line.n < 2 || line.p[1] != '=' || !seen_version) {
-            if (line.n == 0)
-                continue;
-            if (line.n < 2 || line.p[1] != '=') {
-                if (!seen_version)
-                    return false;
-                ok = false; /* RFC 8866 section 5: every line is <type>=<value> */
-                continue;
-            }
-            if (line.p[0] != 'v')
-                return false;
-            seen_version = true;
-            continue;
-        }
-        uint8_t type = line.p[0];
-        struct span value = span_of(line, 2, line.n);
-        switch (type) {
-        case 'c': {
-            struct ip_addr a;
-            if (!parse_connection(value, &a))
-                break;
-            if (m) {
-                m->addr = a;
-                m->has_addr = true;
-            } else if (!in_dropped_media) {
-                out->addr = a;
-                out->has_addr = true;
-            }
-            break;
-        }
-        case 'm':
-            if (out->n_media == SDP_MEDIA_MAX) {
-                out->n_media_dropped++;
-                m = NULL;
-                in_dropped_media = true;
-                break;
-            }
-            m = media_start(&out->media[out->n_media]);
-            if (!parse_media(value, m, out)) {
-                m = NULL;
-                in_dropped_media = true;
-                ok = false;
-                break;
-            }
-            out->n_media++;
-            in_dropped_media = false;
-            break;
-        case 'a':
-            if (!in_dropped_media)
-                parse_attribute(value, m, &sess, out);
-            break;
-        default:
-            break;
-        }
+    }
+    if (start < n) {
+        if (n - start > SDP_LINE_MAX)
+            return false;
+        struct span line = { p + start, n - start };
+        if (!sdp_line(&st, line))
+            return false;
     }
     for (size_t i = 0; i < out->n_media; i++) {
         struct sdp_media *md = &out->media[i];
@@ -502,13 +526,13 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
             md->has_addr = true;
         }
         if (md->fingerprint[0] == '\0')
-            memcpy(md->fingerprint, sess.fingerprint, sizeof md->fingerprint);
+            memcpy(md->fingerprint, st.sess.fingerprint, sizeof md->fingerprint);
         if (md->setup[0] == '\0')
-            memcpy(md->setup, sess.setup, sizeof md->setup);
+            memcpy(md->setup, st.sess.setup, sizeof md->setup);
         if (md->encryption[0] == '\0')
-            memcpy(md->encryption, sess.encryption, sizeof md->encryption);
+            memcpy(md->encryption, st.sess.encryption, sizeof md->encryption);
     }
-    return seen_version && ok;
+    return st.seen_version && st.ok;
 }
 
 unsigned sdp_profile_flags(const char *profile)
