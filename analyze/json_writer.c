@@ -114,7 +114,7 @@ static void pretty_next(struct jw *w)
 
 /* The general path before a value of up to len bytes (len + 1 + INDENT_MAX
  * below the buffer's size): its separator, then room for it and a comma. */
-SLOW_PATH static char *value_begin_slow(struct jw *w, size_t len)
+static inline char *value_begin_slow(struct jw *w, size_t len)
 {
     if (w->pretty)
         pretty_next(w);
@@ -129,7 +129,7 @@ static inline char *value_begin(struct jw *w, size_t len)
 }
 
 /* A value was written: at the top level the document is complete. */
-SLOW_PATH static void value_done_slow(struct jw *w)
+static inline void value_done_slow(struct jw *w)
 {
     if (w->depth == 0) {
         w->state = JW_FIRST; /* top-level values are not separated */
@@ -447,11 +447,31 @@ static size_t put_u64_at(char *o, uint64_t v)
 void jw_key_n(struct jw *w, const char *key, size_t n)
 {
     /* Keys are the program's own literals (plain ASCII, nothing to escape). */
+    if (n + 4 + INDENT_MAX > sizeof w->buf) {
+        if (w->pretty)
+            pretty_next(w);
+        put_c(w, '"');
+        put_mem(w, key, n);
+        put_mem(w, "\": ", w->pretty ? 3 : 2);
+        w->state = JW_AFTER_KEY;
+        return;
+    }
+    /* The separator (pretty), the quoted key and the colon in one room. */
+    char *o = room(w, n + 4 + INDENT_MAX);
+    size_t k = 0;
+    if (w->pretty && w->state != JW_AFTER_KEY && w->depth > 0) {
+        if (w->state == JW_AFTER_VALUE)
+            o[k++] = ',';
+        k += indent_at(w, o + k);
+    }
+    o[k++] = '"';
+    memcpy(o + k, key, n);
+    k += n;
+    o[k++] = '"';
+    o[k++] = ':';
     if (w->pretty)
-        pretty_next(w);
-    put_c(w, '"');
-    put_mem(w, key, n);
-    put_mem(w, "\": ", w->pretty ? 3 : 2);
+        o[k++] = ' ';
+    w->n += k;
     w->state = JW_AFTER_KEY;
 }
 
