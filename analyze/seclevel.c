@@ -28,7 +28,7 @@ const char *sec_level_title(enum sec_level l)
 
 enum media_sec seclevel_media(const struct sdp_media *m)
 {
-    unsigned pf = sdp_profile_flags(m->profile);
+    unsigned pf = m->profile_flags; /* per message and per report line: not the string again */
     bool savp = (pf & SDP_PROFILE_SAVP) != 0;
     bool fpr = m->fingerprint[0] != '\0';
     if ((pf & SDP_PROFILE_DTLS) || (savp && fpr && m->n_crypto == 0))

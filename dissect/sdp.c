@@ -217,6 +217,7 @@ static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out
         return false;
     span_copy_str(span_of(v, type, type_end), m->type, sizeof m->type);
     span_copy_str(span_of(v, proto, i), m->profile, sizeof m->profile);
+    m->profile_flags = (uint8_t)sdp_profile_flags(m->profile);
     m->port = (uint16_t)port_v;
     for (;;) {
         i = skip_blanks(v, i);
@@ -328,6 +329,7 @@ static void parse_token_value(struct span v, char *dst, size_t cap)
 static struct sdp_media *media_start(struct sdp_media *m)
 {
     m->type[0] = m->profile[0] = '\0';
+    m->profile_flags = 0;
     m->port = 0;
     m->has_addr = false;
     memset(&m->addr, 0, sizeof m->addr);

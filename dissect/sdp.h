@@ -41,6 +41,7 @@ struct sdp_media {
     char type[SDP_TOKEN_MAX];    /* "audio", "video", "image", ... */
     uint16_t port;               /* 0: rejected/disabled stream */
     char profile[SDP_TOKEN_MAX]; /* "RTP/AVP", "RTP/SAVP", "UDP/TLS/RTP/SAVP", ... */
+    uint8_t profile_flags;       /* sdp_profile_flags(profile), worked out once by sdp_parse */
     bool has_addr;
     struct ip_addr addr;         /* media-level c=, else the session's */
     size_t n_pt;

@@ -44,6 +44,8 @@ static void same_media(size_t i, const struct sdp_media *a, const struct sdp_med
 {
     SAME_STR("type", i, a->type, b->type);
     SAME_STR("profile", i, a->profile, b->profile);
+    if (a->profile_flags != sdp_profile_flags(b->profile))
+        disagree("profile flags", i);
     if (a->port != b->port)
         disagree("port", i);
     if (a->has_addr != b->has_addr || (a->has_addr && !ip_addr_eq(&a->addr, &b->addr)))
