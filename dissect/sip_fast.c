@@ -221,22 +221,23 @@ struct name_key {
     const char *lit;    /* lower case */
     uint8_t hdr;        /* enum sip_hdr */
     uint8_t len, slot;  /* slot: name_slot() of the first letter */
+    bool more;          /* the next key has the same len and slot */
     uint64_t word[2];   /* the literal, zero-padded */
     uint64_t fold[2];   /* 0x20 in each letter's byte */
 };
 
 /* Full and compact forms (RFC 3261 section 7.3.3); sorted by length and first letter at init. */
 static struct name_key name_keys[] = {
-    { "call-id", SH_CALL_ID, 0, 0, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, 0, { 0 }, { 0 } },
-    { "from", SH_FROM, 0, 0, { 0 }, { 0 } },         { "f", SH_FROM, 0, 0, { 0 }, { 0 } },
-    { "to", SH_TO, 0, 0, { 0 }, { 0 } },             { "t", SH_TO, 0, 0, { 0 }, { 0 } },
-    { "via", SH_VIA, 0, 0, { 0 }, { 0 } },           { "v", SH_VIA, 0, 0, { 0 }, { 0 } },
-    { "cseq", SH_CSEQ, 0, 0, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, 0, { 0 }, { 0 } },
-    { "m", SH_CONTACT, 0, 0, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, 0, { 0 }, { 0 } },
-    { "c", SH_CTYPE, 0, 0, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, 0, { 0 }, { 0 } },
-    { "l", SH_CLEN, 0, 0, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, 0, { 0 }, { 0 } },
-    { "ms-diagnostics", SH_MSDIAG, 0, 0, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, 0, { 0 }, { 0 } },
-    { "route", SH_ROUTE, 0, 0, { 0 }, { 0 } },
+    { "call-id", SH_CALL_ID, 0, 0, false, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, 0, false, { 0 }, { 0 } },
+    { "from", SH_FROM, 0, 0, false, { 0 }, { 0 } },         { "f", SH_FROM, 0, 0, false, { 0 }, { 0 } },
+    { "to", SH_TO, 0, 0, false, { 0 }, { 0 } },             { "t", SH_TO, 0, 0, false, { 0 }, { 0 } },
+    { "via", SH_VIA, 0, 0, false, { 0 }, { 0 } },           { "v", SH_VIA, 0, 0, false, { 0 }, { 0 } },
+    { "cseq", SH_CSEQ, 0, 0, false, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, 0, false, { 0 }, { 0 } },
+    { "m", SH_CONTACT, 0, 0, false, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, 0, false, { 0 }, { 0 } },
+    { "c", SH_CTYPE, 0, 0, false, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, 0, false, { 0 }, { 0 } },
+    { "l", SH_CLEN, 0, 0, false, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, 0, false, { 0 }, { 0 } },
+    { "ms-diagnostics", SH_MSDIAG, 0, 0, false, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, 0, false, { 0 }, { 0 } },
+    { "route", SH_ROUTE, 0, 0, false, { 0 }, { 0 } },
 };
 enum { NAME_KEYS = sizeof name_keys / sizeof name_keys[0], NAME_MAX_LEN = 14 };
 
@@ -281,8 +282,34 @@ static void name_keys_init(void)
         memset(keep, 0xff, n);
         memcpy(keep_mask[n], keep, 16);
     }
-    for (size_t k = NAME_KEYS; k-- > 0;) /* backwards: the first of a run wins */
+    for (size_t k = NAME_KEYS; k-- > 0;) { /* backwards: the first of a run wins */
         key_at[name_keys[k].len][name_keys[k].slot] = (uint8_t)(k + 1);
+        name_keys[k].more = k + 1 < NAME_KEYS && name_keys[k + 1].len == name_keys[k].len &&
+                            name_keys[k + 1].slot == name_keys[k].slot;
+    }
+}
+
+/* The name's words (n <= NAME_MAX_LEN bytes) against name_keys[k] and the
+ * keys after it of the same length and first letter. */
+static ALWAYS_INLINE enum sip_hdr key_match(uint64_t w0, uint64_t w1, size_t k)
+{
+    for (const struct name_key *key = &name_keys[k];; key++) {
+        if ((w0 | key->fold[0]) == key->word[0] && (w1 | key->fold[1]) == key->word[1])
+            return (enum sip_hdr)key->hdr;
+        if (!key->more)
+            return SH_COUNT;
+    }
+}
+
+/* A short line near the end of the bytes: the name copied into zeroed words. */
+static enum sip_hdr header_kind_short(const uint8_t *name, size_t n, size_t k)
+{
+    uint8_t b[16] = { 0 };
+    for (size_t i = 0; i < n; i++)
+        b[i] = name[i];
+    uint64_t w[2];
+    memcpy(w, b, 16);
+    return key_match(w[0], w[1], k);
 }
 
 /* name: n bytes, with at least `readable` bytes readable from name (>= n). */
@@ -290,27 +317,15 @@ static ALWAYS_INLINE enum sip_hdr header_kind(const uint8_t *name, size_t n, siz
 {
     if (n == 0 || n > NAME_MAX_LEN)
         return SH_COUNT;
-    unsigned slot = name_slot(name[0]);
-    size_t k = key_at[n][slot];
-    if (k-- == 0)
+    size_t k = key_at[n][name_slot(name[0])];
+    if (k == 0)
         return SH_COUNT;
-    uint64_t w[2] = { 0, 0 };
-    if (readable >= 16) {
-        memcpy(w, name, 16);
-        w[0] &= keep_mask[n][0];
-        w[1] &= keep_mask[n][1];
-    } else {
-        uint8_t b[16] = { 0 }; /* a short line near the end of the bytes */
-        for (size_t i = 0; i < n; i++)
-            b[i] = name[i];
-        memcpy(w, b, 16);
-    }
-    for (; k < NAME_KEYS && name_keys[k].len == n && name_keys[k].slot == slot; k++) {
-        const struct name_key *key = &name_keys[k];
-        if ((w[0] | key->fold[0]) == key->word[0] && (w[1] | key->fold[1]) == key->word[1])
-            return (enum sip_hdr)key->hdr;
-    }
-    return SH_COUNT;
+    if (readable < 16)
+        return header_kind_short(name, n, k - 1);
+    uint64_t w0, w1;
+    memcpy(&w0, name, 8);
+    memcpy(&w1, name + 8, 8);
+    return key_match(w0 & keep_mask[n][0], w1 & keep_mask[n][1], k - 1);
 }
 
 /* Content-Length: 1*DIGIT (span_to_u64's rule: at most 20 digits, at most UINT32_MAX). */
