@@ -760,13 +760,19 @@ struct uri_parts {
 static ALWAYS_INLINE size_t uri_scan(struct span u, size_t at, bool params, struct uri_parts *out)
 {
     /* "sip:" or "sips:", letters in either case: b | 0x20 is 's' for S
-     * and s only (likewise i, p). Per From, To, Contact and route. */
+     * and s only (likewise i, p); "sip:" as one word. Per From, To,
+     * Contact and route. */
     size_t i = at;
-    if (u.n - i < 4 || (u.p[i] | 0x20) != 's' || (u.p[i + 1] | 0x20) != 'i' || (u.p[i + 2] | 0x20) != 'p')
+    if (u.n - i < 4)
         return SIZE_MAX;
-    if (u.p[i + 3] == ':')
+    uint32_t w, sip, fold;
+    memcpy(&w, u.p + i, 4);
+    memcpy(&sip, "sip:", 4);
+    memcpy(&fold, "\x20\x20\x20\x00", 4); /* the letters' bytes only */
+    if ((w | fold) == sip)
         i += 4;
-    else if (u.n - i >= 5 && (u.p[i + 3] | 0x20) == 's' && u.p[i + 4] == ':')
+    else if (u.n - i >= 5 && (u.p[i] | 0x20) == 's' && (u.p[i + 1] | 0x20) == 'i' &&
+             (u.p[i + 2] | 0x20) == 'p' && (u.p[i + 3] | 0x20) == 's' && u.p[i + 4] == ':')
         i += 5;
     else
         return SIZE_MAX;
@@ -858,7 +864,13 @@ static bool party(struct span v, struct uri_parts *up, struct span *uri, struct 
 static bool parse_via(struct span v, struct sip_fast *out)
 {
     struct span e;
-    if (!first_element(v, &e) || !SP_IPREFIX(e, "sip/2.0/"))
+    if (!first_element(v, &e) || e.n < 8)
+        return false;
+    uint64_t w, lit, fold; /* "SIP/2.0/" in either case, as one word */
+    memcpy(&w, e.p, 8);
+    memcpy(&lit, "sip/2.0/", 8);
+    memcpy(&fold, "\x20\x20\x20\0\0\0\0\0", 8);
+    if ((w | fold) != lit)
         return false;
     size_t proto_n = sp_run(e, 8, C_TOKEN);
     size_t i = 8 + proto_n;
