@@ -1,5 +1,6 @@
 /* call.c: SIP calls by Call-ID (RFC 3261 sections 12-15), offer/answer (RFC 3264, 6337),
  * security level and the call findings (SPEC "calls"). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -703,7 +704,7 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
         if (!m->has_addr || m->port == 0)
             continue;
         struct media_hint h;
-        memset(&h, 0, sizeof h);
+        memset(&h, 0, offsetof(struct media_hint, call_id)); /* the Call-ID is written to its NUL below */
         enum media_sec ms = seclevel_media(m);
         h.is_srtp = media_sec_is_srtp(ms) && ms != MEDIA_SEC_OPPORTUNISTIC;
         h.clock_pt = 255;
@@ -715,7 +716,8 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
             }
         }
         size_t idn = c->call_id_len < sizeof h.call_id - 1 ? c->call_id_len : sizeof h.call_id - 1;
-        memcpy(h.call_id, c->call_id, idn); /* copy_str without its strlen (h is zeroed) */
+        memcpy(h.call_id, c->call_id, idn); /* copy_str without its strlen */
+        h.call_id[idn] = '\0';
         /* the hosts of the call's signaling, which IPsec may cover while
          * the c= media addresses differ (a PBX relaying media elsewhere) */
         if (c->first_flow.src.family) {

@@ -8,14 +8,16 @@
 #include "caps.h"
 #include "netaddr.h"
 
-/* What the SDP said about one media endpoint (c= address, m= port). */
+/* What the SDP said about one media endpoint (c= address, m= port).
+ * call_id comes last and is read only up to its NUL: the table copies no
+ * more of it, so an entry's cache lines past a short Call-ID stay cold. */
 struct media_hint {
     bool is_srtp;           /* SAVP/SAVPF profile or a=crypto/fingerprint accepted */
     uint8_t clock_pt;       /* a dynamic payload type with a known clock, or 255 */
     uint32_t clock_rate;    /* from rtpmap for clock_pt, 0 unknown */
-    char call_id[128];      /* the call that announced it ("" unknown) */
     bool has_sig;           /* sig[] known: the call's signaling hosts (first INVITE's ends) */
     struct ip_addr sig[2];
+    char call_id[128];      /* the call that announced it ("" unknown), NUL-terminated */
 };
 
 struct media_expect;
