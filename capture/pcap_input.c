@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_map.h"
 #include "link.h"
 #include "pcapng_reader.h"
 
@@ -249,7 +250,8 @@ static int read_own(const char *file, uint64_t skip, const char *bpf, packet_cb 
  * The plain case read here, without libpcap's two freads and copy per
  * record: a classic pcap file in little-endian order, version 2.4, micro-
  * or nanosecond stamps, Ethernet, a snaplen libpcap takes as is. Records
- * are parsed in place in a buffer filled by read(). Anything else, from
+ * are parsed in place: in a sliding mapping of the file (file_map.c), or
+ * where it cannot be mapped in a buffer filled by read(). Anything else, from
  * the file header or from any record on (a capture length over the
  * snaplen, a record cut by the end of the file, a read error), is left
  * to libpcap: PLAIN_HANDOVER says how many records were delivered here,
@@ -268,8 +270,11 @@ static uint32_t le32(const uint8_t *b)
 
 struct plain {
     int fd;
+    bool mapped;          /* through map, else read() into buf */
+    struct file_map map;
     uint8_t *buf;
-    size_t cap, pos, end; /* buf[pos..end) read, not consumed */
+    size_t cap;
+    uint64_t pos, end;    /* mapped: file offsets; else buf[pos..end) read, not consumed */
 };
 
 /* At least want (<= PLAIN_BUF_MAX) bytes unconsumed from pos, moved to the
@@ -289,7 +294,7 @@ static bool plain_fill(struct plain *r, size_t want)
         r->cap = PLAIN_BUF_MAX;
     }
     while (r->end < want) {
-        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - (size_t)r->end);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -299,6 +304,20 @@ static bool plain_fill(struct plain *r, size_t want)
     return true;
 }
 
+/* want bytes from pos, or NULL where the file (or memory) gives out. */
+static const uint8_t *plain_get(struct plain *r, size_t want)
+{
+    if (r->mapped)
+        return file_map_at(&r->map, r->pos, want);
+    return plain_fill(r, want) ? r->buf + r->pos : NULL;
+}
+
+/* Is pos the end of the file (a clean end between two records)? */
+static bool plain_at_end(const struct plain *r)
+{
+    return r->mapped ? r->pos == r->map.size : r->end == r->pos;
+}
+
 static enum plain_rc read_plain(const char *file, packet_cb cb, void *ctx, struct input_info *info,
                                 uint64_t *records)
 {
@@ -306,11 +325,13 @@ static enum plain_rc read_plain(const char *file, packet_cb cb, void *ctx, struc
     struct plain r = { .fd = open(file, O_RDONLY), .cap = PLAIN_BUF };
     if (r.fd < 0)
         return PLAIN_HANDOVER;
-    r.buf = malloc(r.cap);
+    r.mapped = file_map_open(&r.map, r.fd);
+    if (!r.mapped)
+        r.buf = malloc(r.cap);
     enum plain_rc rc = PLAIN_HANDOVER;
-    if (r.buf == NULL || !plain_fill(&r, 24))
+    const uint8_t *g = r.mapped || r.buf ? plain_get(&r, 24) : NULL;
+    if (g == NULL)
         goto out;
-    const uint8_t *g = r.buf;
     uint32_t magic = le32(g), snaplen = le32(g + 16), link = le32(g + 20);
     bool nano = magic == 0xa1b23c4du;
     if ((magic != 0xa1b2c3d4u && !nano) || g[4] != 2 || g[5] != 0 || g[6] != 4 || g[7] != 0 || snaplen == 0 ||
@@ -319,25 +340,37 @@ static enum plain_rc read_plain(const char *file, packet_cb cb, void *ctx, struc
     r.pos = 24;
     input_info_note_link(info, DLT_ETHERNET);
     for (;;) {
-        if (!plain_fill(&r, 16)) {
-            if (r.end == r.pos) /* the end of the file, between two records */
+        const uint8_t *h = plain_get(&r, 16);
+        if (h == NULL) {
+            if (plain_at_end(&r))
                 rc = PLAIN_DONE;
             break;
         }
-        const uint8_t *h = r.buf + r.pos;
         uint32_t sec = le32(h), frac = le32(h + 4), caplen = le32(h + 8), len = le32(h + 12);
-        if (caplen > snaplen || !plain_fill(&r, 16 + (size_t)caplen))
+        if (caplen > snaplen || (h = plain_get(&r, 16 + (size_t)caplen)) == NULL)
             break;
-        h = r.buf + r.pos;
+        if (r.mapped && file_map_shrank())
+            break;
         /* as libpcap gives them at nanosecond precision: both fields are
          * signed 32-bit in its record header (0xb1cea3e4 is 1928) */
         int64_t fr = (int32_t)frac;
         ts_ns ts = ts_from_sec_ns((int64_t)(int32_t)sec, nano ? fr : fr * 1000);
-        r.pos += 16 + (size_t)caplen;
+        if (r.mapped)
+            file_map_prefetch(&r.map, r.pos + FILE_MAP_AHEAD, 16 + (size_t)caplen);
+        r.pos += 16 + (uint64_t)caplen;
         (*records)++;
         deliver(info, cb, ctx, DLT_ETHERNET, h + 16, caplen, len, ts);
+        if (r.mapped && file_map_shrank())
+            break;
+    }
+    if (r.mapped && file_map_shrank()) {
+        /* what was read from the cut may be zeros; libpcap would see a shorter file, not these bytes */
+        note_damage(info, file, "the file shrank while it was being read");
+        rc = PLAIN_DONE;
     }
 out:
+    if (r.mapped)
+        file_map_close(&r.map);
     free(r.buf);
     close(r.fd);
     return rc;
