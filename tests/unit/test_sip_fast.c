@@ -340,14 +340,16 @@ static void scan_resumes_over_partial_input(void **state)
     assert_int_equal(sip_scan_head(&s, (const uint8_t *)two, strlen(two), 65536), SIP_SCAN_BAD);
 }
 
-/* Line ends are found sixteen bytes a step: a header line of every length
- * around those steps, ending in CRLF, in a bare LF, or holding a lone CR
- * at every position, frames the same and is taken or declined as it must. */
+/* Line ends are found from 64-byte words of bits (and byte searches for
+ * the odd line): a header line of every length across two word edges
+ * (the CR last in a word, its LF first in the next, ...), ending in CRLF,
+ * in a bare LF, or holding a lone CR at every position, frames the same
+ * and is taken or declined as it must. */
 static void scan_finds_line_ends_at_every_offset(void **state)
 {
     (void)state;
-    char m[512], pad[80];
-    for (size_t k = 0; k < 48; k++) {
+    char m[512], pad[160];
+    for (size_t k = 0; k < 140; k++) {
         memset(pad, 'p', k);
         pad[k] = '\0';
         /* CRLF everywhere: taken, framed after the empty line */
@@ -381,10 +383,10 @@ static void scan_finds_line_ends_at_every_offset(void **state)
         n = snprintf(m, sizeof m, REQ "X-Pad: %s\r\r\n" PARTIES TAIL, pad);
         check(m, DECLINED);
     }
-    /* the colon is found in the same pass: names of every length around
-     * the steps, unknown ones and a known one with blanks before it */
-    char name[64];
-    for (size_t k = 1; k < 40; k++) {
+    /* the colon is found in the same pass: names of every length across
+     * a word edge, unknown ones and a known one with blanks before it */
+    char name[96];
+    for (size_t k = 1; k < 80; k++) {
         memset(name, 'n', k);
         name[k] = '\0';
         snprintf(m, sizeof m, REQ "X-%s: v\r\n" PARTIES TAIL, name);
@@ -402,6 +404,18 @@ static void scan_finds_line_ends_at_every_offset(void **state)
     memset(&sc, 0, sizeof sc);
     assert_int_equal(sip_scan_head(&sc, (const uint8_t *)cut, strlen(cut), 65536), SIP_SCAN_MORE);
     assert_false(sc.declined);
+    /* fewer bytes than one 16-byte load, and a head ending at every byte
+     * of the last, partial word */
+    size_t head_len = 0;
+    struct span tiny = { (const uint8_t *)"X\r\nY: 1\r\n\r\n", 11 };
+    assert_true(sip_fast_head(tiny, &head_len));
+    assert_int_equal(head_len, 11);
+    const char *full = REQ PARTIES TAIL;
+    for (size_t n = strlen(full) - 70; n <= strlen(full); n++) {
+        memset(&sc, 0, sizeof sc);
+        assert_int_equal(sip_scan_head(&sc, (const uint8_t *)full, n, 65536),
+                         n == strlen(full) ? SIP_SCAN_DONE : SIP_SCAN_MORE);
+    }
 }
 
 int main(void)
