@@ -227,18 +227,17 @@ struct name_key {
 };
 
 /* Full and compact forms (RFC 3261 section 7.3.3); sorted by length and first letter at init. */
+#define KEY(name, kind) { .lit = (name), .hdr = (kind) }
 static struct name_key name_keys[] = {
-    { "call-id", SH_CALL_ID, 0, 0, false, { 0 }, { 0 } },   { "i", SH_CALL_ID, 0, 0, false, { 0 }, { 0 } },
-    { "from", SH_FROM, 0, 0, false, { 0 }, { 0 } },         { "f", SH_FROM, 0, 0, false, { 0 }, { 0 } },
-    { "to", SH_TO, 0, 0, false, { 0 }, { 0 } },             { "t", SH_TO, 0, 0, false, { 0 }, { 0 } },
-    { "via", SH_VIA, 0, 0, false, { 0 }, { 0 } },           { "v", SH_VIA, 0, 0, false, { 0 }, { 0 } },
-    { "cseq", SH_CSEQ, 0, 0, false, { 0 }, { 0 } },         { "contact", SH_CONTACT, 0, 0, false, { 0 }, { 0 } },
-    { "m", SH_CONTACT, 0, 0, false, { 0 }, { 0 } },         { "content-type", SH_CTYPE, 0, 0, false, { 0 }, { 0 } },
-    { "c", SH_CTYPE, 0, 0, false, { 0 }, { 0 } },           { "content-length", SH_CLEN, 0, 0, false, { 0 }, { 0 } },
-    { "l", SH_CLEN, 0, 0, false, { 0 }, { 0 } },            { "warning", SH_WARNING, 0, 0, false, { 0 }, { 0 } },
-    { "ms-diagnostics", SH_MSDIAG, 0, 0, false, { 0 }, { 0 } }, { "record-route", SH_RECORD_ROUTE, 0, 0, false, { 0 }, { 0 } },
-    { "route", SH_ROUTE, 0, 0, false, { 0 }, { 0 } },
+    KEY("call-id", SH_CALL_ID), KEY("i", SH_CALL_ID),   KEY("from", SH_FROM),
+    KEY("f", SH_FROM),          KEY("to", SH_TO),       KEY("t", SH_TO),
+    KEY("via", SH_VIA),         KEY("v", SH_VIA),       KEY("cseq", SH_CSEQ),
+    KEY("contact", SH_CONTACT), KEY("m", SH_CONTACT),   KEY("content-type", SH_CTYPE),
+    KEY("c", SH_CTYPE),         KEY("content-length", SH_CLEN), KEY("l", SH_CLEN),
+    KEY("warning", SH_WARNING), KEY("ms-diagnostics", SH_MSDIAG),
+    KEY("record-route", SH_RECORD_ROUTE), KEY("route", SH_ROUTE),
 };
+#undef KEY
 enum { NAME_KEYS = sizeof name_keys / sizeof name_keys[0], NAME_MAX_LEN = 14 };
 
 static uint64_t keep_mask[NAME_MAX_LEN + 1][2]; /* the first n bytes of two words */
