@@ -83,7 +83,8 @@ static void unmap_window(struct file_map *m)
     m->len = 0;
 }
 
-const uint8_t *file_map_at(struct file_map *m, uint64_t at, size_t want)
+/* Outside the window: the size looked at again if need be, the window moved. */
+const uint8_t *file_map_move(struct file_map *m, uint64_t at, size_t want)
 {
     if (want > FILE_MAP_WINDOW - page_size || at > UINT64_MAX - want)
         return NULL;
@@ -113,15 +114,6 @@ const uint8_t *file_map_at(struct file_map *m, uint64_t at, size_t want)
         guard_base = p;
     }
     return m->base + (at - m->off);
-}
-
-void file_map_prefetch(const struct file_map *m, uint64_t at, size_t n)
-{
-    if (m->base == NULL || at < m->off || at - m->off >= m->len)
-        return;
-    size_t from = (size_t)(at - m->off), to = m->len - from < n ? m->len : from + n;
-    for (size_t i = from; i < to; i += 64)
-        __builtin_prefetch(m->base + i);
 }
 
 bool file_map_shrank(void)

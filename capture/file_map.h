@@ -35,9 +35,17 @@ bool file_map_open(struct file_map *m, int fd);
  * want bytes from file offset at, valid until the next call; NULL when the
  * file ends before at + want (its size is looked at again first, for a
  * file still being written) or the window cannot move. want must be at most
- * FILE_MAP_WINDOW - 4096.
+ * FILE_MAP_WINDOW - 4096. Inline: called twice per record, and nearly
+ * always inside the window; file_map_move does the rest.
  */
-const uint8_t *file_map_at(struct file_map *m, uint64_t at, size_t want);
+const uint8_t *file_map_move(struct file_map *m, uint64_t at, size_t want);
+
+static inline const uint8_t *file_map_at(struct file_map *m, uint64_t at, size_t want)
+{
+    if (m->base != NULL && at >= m->off && want <= m->len && at - m->off <= m->len - want)
+        return m->base + (at - m->off);
+    return file_map_move(m, at, want);
+}
 
 /*
  * Ask the CPU to fetch bytes [at, at + n) where they are in the window
@@ -46,7 +54,14 @@ const uint8_t *file_map_at(struct file_map *m, uint64_t at, size_t want);
  * cross a page boundary, so each new page would otherwise start with
  * waits on memory (read() avoided them: its copy left the bytes in cache).
  */
-void file_map_prefetch(const struct file_map *m, uint64_t at, size_t n);
+static inline void file_map_prefetch(const struct file_map *m, uint64_t at, size_t n)
+{
+    if (m->base == NULL || at < m->off || at - m->off >= m->len)
+        return;
+    size_t from = (size_t)(at - m->off), to = m->len - from < n ? m->len : from + n;
+    for (size_t i = from; i < to; i += 64)
+        __builtin_prefetch(m->base + i);
+}
 
 /* Did the file shrink under the mapping (bytes read since may be zeros)? */
 bool file_map_shrank(void);
