@@ -142,6 +142,14 @@ static void copy_str(char *out, size_t cap, const char *src)
     out[n] = '\0';
 }
 
+/* copy_str for a borrowed SIP string (no NUL in it, none after it). */
+static void copy_sip_str(char *out, size_t cap, struct sip_str src)
+{
+    size_t n = src.n < cap ? src.n : cap - 1;
+    memcpy(out, src.p, n);
+    out[n] = '\0';
+}
+
 /* Per message: eight bytes a step (a byte-at-a-time FNV was a multiply
  * chain per character of every Call-ID); the last 1-7 bytes as the last
  * eight, overlapping, when there are eight. */
@@ -356,13 +364,13 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
         s->n_dropped++; /* the table is full and cannot grow: over the limit in effect */
         return NULL;
     }
-    size_t li = strlen(m->call_id) + 1, lf = strlen(m->from_uri) + 1, lt = strlen(m->to_uri) + 1;
-    struct call *c = calloc(1, sizeof *c + li + lf + lt);
+    size_t li = m->call_id.n + 1, lf = m->from_uri.n + 1, lt = m->to_uri.n + 1;
+    struct call *c = calloc(1, sizeof *c + li + lf + lt); /* zeroed: each string's NUL */
     if (c == NULL)
         return NULL;
-    c->call_id = memcpy(c->strs, m->call_id, li);
-    c->from = memcpy(c->strs + li, m->from_uri, lf);
-    c->to = memcpy(c->strs + li + lf, m->to_uri, lt);
+    c->call_id = memcpy(c->strs, m->call_id.p, li - 1);
+    c->from = memcpy(c->strs + li, m->from_uri.p, lf - 1);
+    c->to = memcpy(c->strs + li + lf, m->to_uri.p, lt - 1);
     c->call_id_len = li - 1;
     c->from_len = lf - 1;
     c->to_len = lt - 1;
@@ -560,19 +568,20 @@ static bool is_auth_challenge(int status)
 }
 
 /* A failed INVITE not explained by security: info, with its status. */
-static void report_invite_failed(struct call_state *s, struct call *c, int status, const char *reason,
-                                 const char *warning, uint64_t invite_frame, uint64_t frame)
+static void report_invite_failed(struct call_state *s, struct call *c, int status, struct sip_str reason,
+                                 struct sip_str warning, uint64_t invite_frame, uint64_t frame)
 {
     if (c->failure_reported)
         return;
     c->failure_reported = true;
     char summary[320], detail[640];
-    snprintf(summary, sizeof summary, "INVITE from %.96s to %.96s failed with %d %.60s", c->from, c->to,
-             status, reason);
+    snprintf(summary, sizeof summary, "INVITE from %.96s to %.96s failed with %d %.*s", c->from, c->to,
+             status, reason.n < 60 ? (int)reason.n : 60, reason.p);
     snprintf(detail, sizeof detail,
              "The call was refused by the other end or a proxy; its media security was not the "
-             "reason as far as the capture shows.%s%.300s%s",
-             warning[0] ? " The response says: \"" : "", warning, warning[0] ? "\"." : "");
+             "reason as far as the capture shows.%s%.*s%s",
+             warning.n ? " The response says: \"" : "", warning.n < 300 ? (int)warning.n : 300, warning.p,
+             warning.n ? "\"." : "");
     uint64_t frames[2] = { invite_frame, frame };
     add_finding(s, F_SIP_INVITE_FAILED, c, summary, detail, frames, 2);
 }
@@ -687,7 +696,7 @@ static void calls_expire(struct call_state *s, ts_ns now, int budget)
             if (c == NULL || now - c->last_time <= s->idle_ns[l])
                 break;
             if (!c->established && is_auth_challenge(c->final_status))
-                report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
+                report_invite_failed(s, c, c->final_status, sip_str_c(c->final_reason), sip_str_c(""), c->first_frame, 0);
             call_end(s, c, now, END_TIMEOUT);
         }
     }
@@ -747,12 +756,12 @@ static void on_sdp(struct call *c, const struct ev_sip *m, uint64_t frame)
     const struct sdp_info *sdp = m->sdp;
     bool pending = c->pending.frame != 0;
     if (m->is_request) {
-        if (pending && (strcmp(m->method, "ACK") == 0 || strcmp(m->method, "PRACK") == 0) &&
+        if (pending && (SIP_STR_IS(m->method, "ACK") || SIP_STR_IS(m->method, "PRACK")) &&
             !c->pending_in_request) {
             complete_negotiation(c, sdp, frame);
             return;
         }
-        if (strcmp(m->method, "ACK") == 0 || strcmp(m->method, "PRACK") == 0) {
+        if (SIP_STR_IS(m->method, "ACK") || SIP_STR_IS(m->method, "PRACK")) {
             if (pending) /* answer to an offer in a request cannot come in a request */
                 return;
         }
@@ -774,7 +783,7 @@ static void on_sdp(struct call *c, const struct ev_sip *m, uint64_t frame)
         /* The 200 repeating the answer a reliable 18x already gave. */
         return;
     }
-    if (!pending && strcmp(m->cseq_method, "INVITE") == 0) {
+    if (!pending && SIP_STR_IS(m->cseq_method, "INVITE")) {
         /* Late offer: INVITE without SDP, offer in the 2xx/18x, answer in ACK/PRACK. */
         sdp_keep(&c->pending, sdp, frame);
         c->pending_cseq = m->cseq;
@@ -792,8 +801,13 @@ static void on_invite_failure(struct call_state *s, struct call *c, const struct
         err = (struct sdp_view){ m->sdp->media, m->sdp->n_media, ev->at.frame };
     uint64_t frames[2] = { offer_for_this ? c->pending.frame : 0, ev->at.frame };
     char summary[512], detail[2048];
+    /* NUL-terminated for seclevel_mismatch; a header line is at most 8 KiB
+     * (the scan refuses longer ones), so the copies never cut. */
+    char reason[8193], warning[8193];
+    copy_sip_str(reason, sizeof reason, m->reason);
+    copy_sip_str(warning, sizeof warning, m->warning);
     if (!c->mismatch_reported && offer_for_this &&
-        seclevel_mismatch(&offer, &err, m->status, m->reason, m->warning, m->transport == SIP_TR_TLS,
+        seclevel_mismatch(&offer, &err, m->status, reason, warning, m->transport == SIP_TR_TLS,
                           summary, sizeof summary, detail, sizeof detail)) {
         c->mismatch_reported = true;
         c->failure_reported = true;
@@ -833,13 +847,13 @@ static void ladder_add(struct call *c, const struct event *ev, const struct ev_s
     if (ev->flow)
         st->flow = *ev->flow;
     if (m->is_request)
-        copy_str(st->label, sizeof st->label, m->method);
+        copy_sip_str(st->label, sizeof st->label, m->method);
     else if (m->status >= 100 && m->status <= 999) {
         /* "415 Unsupported Media Type" */
         char code[4] = { (char)('0' + m->status / 100), (char)('0' + m->status / 10 % 10),
                          (char)('0' + m->status % 10), ' ' };
         memcpy(st->label, code, 4);
-        copy_str(st->label + 4, sizeof st->label - 4, m->reason);
+        copy_sip_str(st->label + 4, sizeof st->label - 4, m->reason);
     }
     if (m->sdp)
         copy_str(st->sdp, sizeof st->sdp, media_sec_name(seclevel_sdp(m->sdp->media, m->sdp->n_media)));
@@ -860,17 +874,17 @@ void calls_event(struct call_state *s, const struct event *ev)
         tls_calls_sip_seen(s->opaque, ev->flow); /* any SIP, not only INVITE dialogs */
     /* The call's slot is asked for now and read after the expiries, whose
      * own cache misses (calls ended 32 s ago) then overlap with it. */
-    size_t id_n = strlen(m->call_id);
-    uint64_t id_h = hash_mem(m->call_id, id_n);
+    size_t id_n = m->call_id.n;
+    uint64_t id_h = hash_mem(m->call_id.p, id_n);
     PREFETCH(&s->slots[id_h & (s->n_slots - 1)]);
     if (s->linger_head && ev->at.ts - s->linger_head->end_time > LINGER_NS)
         linger_expire(s, ev->at.ts); /* the test first: a call per message cost more than it */
     if (report_is_streaming(s->ctx->out))
         calls_expire(s, ev->at.ts, CALL_EXPIRE_BUDGET);
-    struct call *c = call_find_h(s, m->call_id, id_n, id_h);
+    struct call *c = call_find_h(s, m->call_id.p, id_n, id_h);
     if (c == NULL) {
         /* Only INVITE dialogs are calls; REGISTER, OPTIONS, SUBSCRIBE... are not. */
-        if (strcmp(m->cseq_method, "INVITE") != 0 || m->call_id[0] == '\0')
+        if (!SIP_STR_IS(m->cseq_method, "INVITE") || m->call_id.n == 0)
             return;
         c = call_create(s, ev, m);
         if (c == NULL)
@@ -897,17 +911,17 @@ void calls_event(struct call_state *s, const struct event *ev)
         on_sdp(c, m, ev->at.frame);
     }
     if (m->is_request) {
-        if (strcmp(m->method, "CANCEL") == 0)
+        if (SIP_STR_IS(m->method, "CANCEL"))
             c->cancelled = true;
-        else if (strcmp(m->method, "BYE") == 0)
+        else if (SIP_STR_IS(m->method, "BYE"))
             call_end(s, c, ev->at.ts, END_BYE);
         return;
     }
-    if (strcmp(m->cseq_method, "INVITE") != 0 || m->status < 200)
+    if (!SIP_STR_IS(m->cseq_method, "INVITE") || m->status < 200)
         return;
     if (!c->established) {
         c->final_status = m->status;
-        copy_str(c->final_reason, sizeof c->final_reason, m->reason);
+        copy_sip_str(c->final_reason, sizeof c->final_reason, m->reason);
     }
     if (m->status < 300) {
         c->established = true;
@@ -929,7 +943,7 @@ void calls_finish(struct call_state *s)
         if (c->emitted)
             continue;
         if (!c->established && is_auth_challenge(c->final_status))
-            report_invite_failed(s, c, c->final_status, c->final_reason, "", c->first_frame, 0);
+            report_invite_failed(s, c, c->final_status, sip_str_c(c->final_reason), sip_str_c(""), c->first_frame, 0);
         call_end(s, c, c->end_time, END_CAPTURE);
     }
     if (s->n_dropped) {

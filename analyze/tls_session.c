@@ -1290,13 +1290,14 @@ static bool name_seen_add(struct tls_state *s, uint32_t cert, uint32_t host)
  * whose certificate must carry it (DIR_S2C: the server's chain). IP literals
  * ("[v6]" too) are compared in canonical form with the SAN IP entries.
  */
-static void check_sip_host(struct tls_state *s, struct tls_sess *t, enum dir whose, const char *host,
+static void check_sip_host(struct tls_state *s, struct tls_sess *t, enum dir whose, struct sip_str h,
                            enum cert_name_from from, const char *message, const struct event *ev)
 {
-    if (host == NULL || host[0] == '\0' || chain_count(s, t->chain[whose]) == 0)
+    if (h.n == 0 || chain_count(s, t->chain[whose]) == 0)
         return;
     char name[256];
-    size_t n = strlen(host);
+    const char *host = h.p;
+    size_t n = h.n;
     if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
         host++;
         n -= 2;
@@ -1361,13 +1362,14 @@ void tls_state_sip(struct tls_state *s, const struct event *ev)
     enum dir sender = from == DIR_C2S ? DIR_C2S : DIR_S2C, receiver = from == DIR_C2S ? DIR_S2C : DIR_C2S;
     char msg[64];
     if (m->is_request)
-        snprintf(msg, sizeof msg, "%.40s", m->method);
+        snprintf(msg, sizeof msg, "%.*s", m->method.n < 40 ? (int)m->method.n : 40, m->method.p);
     else
-        snprintf(msg, sizeof msg, "%d response to %.40s", m->status, m->cseq_method);
+        snprintf(msg, sizeof msg, "%d response to %.*s", m->status,
+                 m->cseq_method.n < 40 ? (int)m->cseq_method.n : 40, m->cseq_method.p);
     if (m->is_request) {
         /* The receiver is the next hop: the topmost Route when it is a loose route (the
          * Request-URI then names the final target), else the Request-URI (RFC 3261 16.12). */
-        if (m->route_host[0])
+        if (m->route_host.n)
             check_sip_host(s, t, receiver, m->route_host, CERT_NAME_ROUTE, msg, ev);
         else
             check_sip_host(s, t, receiver, m->request_uri_host, CERT_NAME_REQUEST_URI, msg, ev);
@@ -1378,7 +1380,7 @@ void tls_state_sip(struct tls_state *s, const struct event *ev)
         check_sip_host(s, t, sender, m->record_route_host, CERT_NAME_RECORD_ROUTE, msg, ev);
     }
     /* a REGISTER response lists the registered bindings, not the responder */
-    if (m->is_request || strcasecmp(m->cseq_method, "REGISTER") != 0)
+    if (m->is_request || !(m->cseq_method.n == 8 && strncasecmp(m->cseq_method.p, "REGISTER", 8) == 0))
         check_sip_host(s, t, sender, m->contact_host, CERT_NAME_CONTACT, msg, ev);
 }
 

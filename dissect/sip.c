@@ -140,10 +140,11 @@ static bool line_is_delimiter(struct span line, const char *delim)
     return cur_left(&c) == 0;
 }
 
-static bool find_sdp_part(struct span body, const char *boundary, struct span *out)
+static bool find_sdp_part(struct span body, struct sip_str b, struct span *out)
 {
     char delim[BOUNDARY_MAX + 3];
-    size_t bl = strlen(boundary);
+    const char *boundary = b.p;
+    size_t bl = b.n;
     if (bl >= 2 && boundary[0] == '"' && boundary[bl - 1] == '"') {
         boundary++;
         bl -= 2;
@@ -189,18 +190,24 @@ static bool find_sdp_part(struct span body, const char *boundary, struct span *o
     }
 }
 
+/* s equals lit, ASCII case folded (strcasecmp on a string with no NUL). */
+static bool str_ieq(struct sip_str s, const char *lit)
+{
+    return s.n == strlen(lit) && strncasecmp(s.p, lit, s.n) == 0;
+}
+
 /* The application/sdp body: the whole body, or a part of a multipart one.
  * type/subtype/boundary as the Content-Type header gave them ("" none). */
-static bool find_sdp_body(const char *type, const char *subtype, const char *boundary, struct span body,
-                          struct span *out)
+static bool find_sdp_body(struct sip_str type, struct sip_str subtype, struct sip_str boundary,
+                          struct span body, struct span *out)
 {
     if (body.n == 0)
         return false;
-    if (strcasecmp(type, "application") == 0 && strcasecmp(subtype, "sdp") == 0) {
+    if (str_ieq(type, "application") && str_ieq(subtype, "sdp")) {
         *out = body;
         return true;
     }
-    if (strcasecmp(type, "multipart") != 0 || boundary[0] == '\0')
+    if (!str_ieq(type, "multipart") || boundary.n == 0)
         return false;
     return find_sdp_part(body, boundary, out);
 }
@@ -227,15 +234,15 @@ static void fill_event(struct ev_sip *ev, const struct sip_fields *f, enum sip_t
     ev->contact_host = f->contact_host;
     ev->record_route_host = f->record_route_host;
     ev->route_host = f->route_host;
-    ev->warning = f->warning[0] ? f->warning : f->ms_diagnostics;
+    ev->warning = f->warning.n ? f->warning : f->ms_diagnostics;
     ev->content_type = f->ct_type;
     ev->sdp = NULL;
     ev->body_len = 0;
 }
 
 static void emit_with_body(struct dissect_ctx *dc, const struct flow_key *k, struct ev_sip *ev,
-                           const char *type, const char *subtype, const char *boundary, struct span body,
-                           const struct frame_ref *at)
+                           struct sip_str type, struct sip_str subtype, struct sip_str boundary,
+                           struct span body, const struct frame_ref *at)
 {
     ev->body_len = body.n;
     struct span sdp;

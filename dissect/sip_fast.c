@@ -195,14 +195,25 @@ static bool sp_iprefix(struct span s, const char *lit, size_t n)
 }
 #define SP_IPREFIX(s, lit) sp_iprefix((s), (lit), sizeof(lit) - 1)
 
-/* Copy s into out (cap bytes) and point *field at it; false when it does not fit. */
-static bool put(struct span s, char *out, size_t cap, const char **field)
+/*
+ * The longest value each field takes, plus one; a longer one sends the
+ * message to libosip2. (The sizes of the buffers the fields were once
+ * copied into, kept so the two parsers share the messages as before.)
+ */
+enum {
+    CAP_METHOD = 40, CAP_REASON = 128, CAP_CALL_ID = 256, CAP_FROM_URI = 256, CAP_TO_URI = 256,
+    CAP_FROM_TAG = 128, CAP_TO_TAG = 128, CAP_CSEQ_METHOD = 40, CAP_VIA_TRANSPORT = 16,
+    CAP_VIA_HOST = 128, CAP_REQUEST_URI_HOST = 128, CAP_CONTACT_HOST = 128,
+    CAP_RECORD_ROUTE_HOST = 128, CAP_ROUTE_HOST = 128, CAP_WARNING = 512, CAP_MS_DIAGNOSTICS = 512,
+    CAP_CT_TYPE = 32, CAP_CT_SUBTYPE = 64, CAP_CT_BOUNDARY = 80,
+};
+
+/* Point *field at s (in the message, no copy); false when s is cap bytes or more. */
+static ALWAYS_INLINE bool put(struct span s, size_t cap, struct sip_str *field)
 {
     if (s.n >= cap)
         return false;
-    memcpy(out, s.p, s.n);
-    out[s.n] = '\0';
-    *field = out;
+    *field = (struct sip_str){ (const char *)s.p, s.n };
     return true;
 }
 
@@ -888,8 +899,8 @@ static bool parse_via(struct span v, struct sip_fast *out)
         i += 1 + port_n;
     }
     return header_params(sp_from(e, i), false, NULL, 0, NULL) &&
-           put(sp(e.p + 8, proto_n), out->via_transport, sizeof out->via_transport, &out->f.via_transport) &&
-           put(sp(e.p + host_at, host_n), out->via_host, sizeof out->via_host, &out->f.via_host);
+           put(sp(e.p + 8, proto_n), CAP_VIA_TRANSPORT, &out->f.via_transport) &&
+           put(sp(e.p + host_at, host_n), CAP_VIA_HOST, &out->f.via_host);
 }
 
 /* CSeq: 1*DIGIT SP Method (osip_cseq_parse splits at the first space). */
@@ -906,7 +917,7 @@ static bool parse_cseq(struct span v, struct sip_fast *out)
     if (m.n == 0 || sp_run(m, 0, C_TOKEN) != m.n)
         return false;
     out->f.cseq = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    return put(m, out->cseq_method, sizeof out->cseq_method, &out->f.cseq_method);
+    return put(m, CAP_CSEQ_METHOD, &out->f.cseq_method);
 }
 
 /* Does a plain URI's parameter list (";transport=tls;lr") hold lr (RFC 3261
@@ -937,9 +948,9 @@ static bool parse_route(struct span v, bool is_route, struct sip_fast *out)
     if (!first_element(v, &e) || !party(e, &up, &uri, &params))
         return false;
     if (!is_route)
-        return put(up.host, out->record_route_host, sizeof out->record_route_host, &out->f.record_route_host);
+        return put(up.host, CAP_RECORD_ROUTE_HOST, &out->f.record_route_host);
     if (uri_is_loose_route(uri, &up))
-        return put(up.host, out->route_host, sizeof out->route_host, &out->f.route_host);
+        return put(up.host, CAP_ROUTE_HOST, &out->f.route_host);
     return true;
 }
 
@@ -959,9 +970,9 @@ static bool parse_content_type(struct span v, struct sip_fast *out)
     params = sp_from(params, sp_run(params, 0, C_BLANK));
     struct span boundary = empty;
     return header_params(params, true, "boundary", 8, &boundary) &&
-           put(sp(e.p, type_n), out->ct_type, sizeof out->ct_type, &out->f.ct_type) &&
-           put(sp(e.p + type_n + 1, sub_n), out->ct_subtype, sizeof out->ct_subtype, &out->f.ct_subtype) &&
-           put(boundary, out->ct_boundary, sizeof out->ct_boundary, &out->f.ct_boundary);
+           put(sp(e.p, type_n), CAP_CT_TYPE, &out->f.ct_type) &&
+           put(sp(e.p + type_n + 1, sub_n), CAP_CT_SUBTYPE, &out->f.ct_subtype) &&
+           put(boundary, CAP_CT_BOUNDARY, &out->f.ct_boundary);
 }
 
 /* "SIP/2.0 415 Unsupported Media Type" or "INVITE sip:bob@host SIP/2.0". */
@@ -976,7 +987,7 @@ static bool parse_start_line(struct span line, struct sip_fast *out)
             return false;
         out->f.status = st;
         /* libosip2 keeps the reason phrase as written, blanks included */
-        return put(sp_from(r, 4), out->reason, sizeof out->reason, &out->f.reason);
+        return put(sp_from(r, 4), CAP_REASON, &out->f.reason);
     }
     size_t m = sp_run(line, 0, C_TOKEN);
     if (m == 0 || m >= line.n || line.p[m] != ' ')
@@ -990,8 +1001,8 @@ static bool parse_start_line(struct span line, struct sip_fast *out)
     if (version.n != 7 || memcmp(version.p, "SIP/2.0", 7) != 0)
         return false;
     out->f.is_request = true;
-    return put(sp(line.p, m), out->method, sizeof out->method, &out->f.method) &&
-           put(up.host, out->request_uri_host, sizeof out->request_uri_host, &out->f.request_uri_host);
+    return put(sp(line.p, m), CAP_METHOD, &out->f.method) &&
+           put(up.host, CAP_REQUEST_URI_HOST, &out->f.request_uri_host);
 }
 
 static struct span val(const struct sip_scan *s, const uint8_t *p, enum sip_hdr h)
@@ -1011,12 +1022,13 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
         return false;
     struct sip_fields *f = &out->f;
     static const char none[] = "";
-    *f = (struct sip_fields){ .method = none, .reason = none, .request_uri_host = none, .call_id = none,
-                              .from_uri = none, .to_uri = none, .from_tag = none, .to_tag = none,
-                              .cseq_method = none, .via_transport = none, .via_host = none,
-                              .contact_host = none, .record_route_host = none, .route_host = none,
-                              .warning = none, .ms_diagnostics = none,
-                              .ct_type = none, .ct_subtype = none, .ct_boundary = none };
+    const struct sip_str z = { none, 0 };
+    *f = (struct sip_fields){ .method = z, .reason = z, .request_uri_host = z, .call_id = z,
+                              .from_uri = z, .to_uri = z, .from_tag = z, .to_tag = z,
+                              .cseq_method = z, .via_transport = z, .via_host = z,
+                              .contact_host = z, .record_route_host = z, .route_host = z,
+                              .warning = z, .ms_diagnostics = z,
+                              .ct_type = z, .ct_subtype = z, .ct_boundary = z };
     if (!parse_start_line(sp(p, s->start_len), out))
         return false;
 
@@ -1024,19 +1036,19 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
     struct span id = val(s, p, SH_CALL_ID);
     if (sp_has_blank(id))
         return false;
-    if (id.n == 0 || id.p[0] == '@' || !put(id, out->call_id, sizeof out->call_id, &f->call_id))
+    if (id.n == 0 || id.p[0] == '@' || !put(id, CAP_CALL_ID, &f->call_id))
         return false;
 
     struct uri_parts up;
     struct span uri, tag = empty;
     if (!party(val(s, p, SH_FROM), &up, &uri, &tag) ||
-        !put(sp(uri.p, up.shown), out->from_uri, sizeof out->from_uri, &f->from_uri) ||
-        !put(tag, out->from_tag, sizeof out->from_tag, &f->from_tag))
+        !put(sp(uri.p, up.shown), CAP_FROM_URI, &f->from_uri) ||
+        !put(tag, CAP_FROM_TAG, &f->from_tag))
         return false;
     tag = empty;
     if (!party(val(s, p, SH_TO), &up, &uri, &tag) ||
-        !put(sp(uri.p, up.shown), out->to_uri, sizeof out->to_uri, &f->to_uri) ||
-        !put(tag, out->to_tag, sizeof out->to_tag, &f->to_tag))
+        !put(sp(uri.p, up.shown), CAP_TO_URI, &f->to_uri) ||
+        !put(tag, CAP_TO_TAG, &f->to_tag))
         return false;
     if (!parse_cseq(val(s, p, SH_CSEQ), out))
         return false;
@@ -1047,7 +1059,7 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
         /* osip_contact_parse takes any value starting with '*' as "Contact: *" */
         if (!first_element(val(s, p, SH_CONTACT), &e) || e.p[0] == '*' ||
             !party(e, &up, &uri, &tag) ||
-            !put(up.host, out->contact_host, sizeof out->contact_host, &f->contact_host))
+            !put(up.host, CAP_CONTACT_HOST, &f->contact_host))
             return false;
     }
     if ((s->seen & (1u << SH_CTYPE)) && !parse_content_type(val(s, p, SH_CTYPE), out))
@@ -1058,13 +1070,13 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
         return false;
     struct span e;
     if ((s->seen & (1u << SH_WARNING)) &&
-        (!first_element(val(s, p, SH_WARNING), &e) || !put(e, out->warning, sizeof out->warning, &f->warning)))
+        (!first_element(val(s, p, SH_WARNING), &e) || !put(e, CAP_WARNING, &f->warning)))
         return false;
     /* libosip2 5.3 splits Warning at commas but keeps an unknown header
      * such as ms-diagnostics whole */
     if ((s->seen & (1u << SH_MSDIAG)) &&
         (val(s, p, SH_MSDIAG).n == 0 ||
-         !put(val(s, p, SH_MSDIAG), out->ms_diagnostics, sizeof out->ms_diagnostics, &f->ms_diagnostics)))
+         !put(val(s, p, SH_MSDIAG), CAP_MS_DIAGNOSTICS, &f->ms_diagnostics)))
         return false;
     return true;
 }

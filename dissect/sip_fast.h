@@ -51,21 +51,9 @@ enum sip_scan_rc sip_scan_head(struct sip_scan *s, const uint8_t *p, size_t n, s
  * end (a datagram may end after its last header). */
 void sip_scan_tail(struct sip_scan *s, const uint8_t *p, size_t n);
 
-/*
- * What one message's headers say, as NUL-terminated copies; f points
- * into them (or at "" for an absent field).
- */
+/* What one message's headers say: f's strings point into the message. */
 struct sip_fast {
     struct sip_fields f;
-    char method[40], reason[128];
-    char call_id[256];
-    char from_uri[256], to_uri[256], from_tag[128], to_tag[128];
-    char cseq_method[40];
-    char via_transport[16], via_host[128];
-    char request_uri_host[128], contact_host[128];
-    char record_route_host[128], route_host[128]; /* route_host: only a loose (;lr) topmost Route */
-    char warning[512], ms_diagnostics[512];
-    char ct_type[32], ct_subtype[64], ct_boundary[80];
 };
 
 /*

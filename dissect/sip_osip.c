@@ -150,55 +150,55 @@ enum sip_osip_rc sip_osip_parse(const uint8_t *head, size_t n, struct sip_fields
     memset(out, 0, sizeof *out);
     out->is_request = MSG_IS_REQUEST(msg);
     out->status = out->is_request ? 0 : msg->status_code;
-    out->method = out->is_request ? nz(msg->sip_method) : "";
-    out->reason = nz(msg->reason_phrase);
-    out->request_uri_host = msg->req_uri ? nz(msg->req_uri->host) : "";
-    out->cseq_method = nz(msg->cseq->method);
+    out->method = sip_str_c(out->is_request ? nz(msg->sip_method) : "");
+    out->reason = sip_str_c(nz(msg->reason_phrase));
+    out->request_uri_host = sip_str_c(msg->req_uri ? nz(msg->req_uri->host) : "");
+    out->cseq_method = sip_str_c(nz(msg->cseq->method));
     unsigned long cseq = strtoul(nz(msg->cseq->number), NULL, 10);
     out->cseq = cseq > UINT32_MAX ? UINT32_MAX : (uint32_t)cseq;
     if (msg->call_id->host)
         snprintf(g_callid, sizeof g_callid, "%s@%s", nz(msg->call_id->number), msg->call_id->host);
     else
         snprintf(g_callid, sizeof g_callid, "%s", nz(msg->call_id->number));
-    out->call_id = g_callid;
+    out->call_id = sip_str_c(g_callid);
     uri_format(msg->from->url, g_from, sizeof g_from);
     uri_format(msg->to->url, g_to, sizeof g_to);
-    out->from_uri = g_from;
-    out->to_uri = g_to;
-    out->from_tag = from_tag(msg->from);
-    out->to_tag = from_tag(msg->to);
+    out->from_uri = sip_str_c(g_from);
+    out->to_uri = sip_str_c(g_to);
+    out->from_tag = sip_str_c(from_tag(msg->from));
+    out->to_tag = sip_str_c(from_tag(msg->to));
     osip_via_t *via = NULL;
     if (osip_message_get_via(msg, 0, &via) >= 0 && via) {
-        out->via_transport = nz(via->protocol);
-        out->via_host = nz(via->host);
+        out->via_transport = sip_str_c(nz(via->protocol));
+        out->via_host = sip_str_c(nz(via->host));
     } else {
-        out->via_transport = out->via_host = "";
+        out->via_transport = out->via_host = sip_str_c("");
     }
     osip_contact_t *contact = NULL;
     if (osip_message_get_contact(msg, 0, &contact) >= 0 && contact && contact->url)
-        out->contact_host = nz(contact->url->host);
+        out->contact_host = sip_str_c(nz(contact->url->host));
     else
-        out->contact_host = "";
+        out->contact_host = sip_str_c("");
     osip_record_route_t *rr = NULL;
     if (osip_message_get_record_route(msg, 0, &rr) >= 0 && rr && rr->url)
-        out->record_route_host = nz(rr->url->host);
+        out->record_route_host = sip_str_c(nz(rr->url->host));
     else
-        out->record_route_host = "";
+        out->record_route_host = sip_str_c("");
     osip_route_t *route = NULL;
     osip_uri_param_t *lr = NULL;
-    out->route_host = "";
+    out->route_host = sip_str_c("");
     if (osip_message_get_route(msg, 0, &route) >= 0 && route && route->url &&
         osip_uri_uparam_get_byname(route->url, "lr", &lr) == 0 && lr)
-        out->route_host = nz(route->url->host);
-    out->warning = header_value(msg, "warning");
-    out->ms_diagnostics = header_value(msg, "ms-diagnostics");
+        out->route_host = sip_str_c(nz(route->url->host));
+    out->warning = sip_str_c(header_value(msg, "warning"));
+    out->ms_diagnostics = sip_str_c(header_value(msg, "ms-diagnostics"));
     const osip_content_type_t *ct = msg->content_type;
-    out->ct_type = ct ? nz(ct->type) : "";
-    out->ct_subtype = ct ? nz(ct->subtype) : "";
-    out->ct_boundary = "";
+    out->ct_type = sip_str_c(ct ? nz(ct->type) : "");
+    out->ct_subtype = sip_str_c(ct ? nz(ct->subtype) : "");
+    out->ct_boundary = sip_str_c("");
     osip_generic_param_t *b = NULL;
     if (ct && osip_generic_param_get_byname((osip_list_t *)&ct->gen_params, "boundary", &b) == 0 && b &&
         b->gvalue)
-        out->ct_boundary = b->gvalue;
+        out->ct_boundary = sip_str_c(b->gvalue);
     return SIP_OSIP_OK;
 }

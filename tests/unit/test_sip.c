@@ -36,21 +36,21 @@ static void rec_emit(void *ctx, const struct event *ev)
     if (ev->kind != EV_SIP || r->n_sip >= 16)
         return;
     const struct ev_sip *m = ev->body;
-    snprintf(r->method[r->n_sip], sizeof r->method[0], "%s", m->method);
+    snprintf(r->method[r->n_sip], sizeof r->method[0], "%.*s", (int)m->method.n, m->method.p);
     r->status[r->n_sip] = m->status;
     r->had_sdp[r->n_sip] = m->sdp != NULL;
     if (m->sdp)
         r->sdp = *m->sdp;
-    snprintf(r->call_id, sizeof r->call_id, "%s", m->call_id);
-    snprintf(r->from, sizeof r->from, "%s", m->from_uri);
-    snprintf(r->to, sizeof r->to, "%s", m->to_uri);
-    snprintf(r->reason, sizeof r->reason, "%s", m->reason);
-    snprintf(r->via_tr, sizeof r->via_tr, "%s", m->via_transport);
-    snprintf(r->warning, sizeof r->warning, "%s", m->warning);
-    snprintf(r->rq_host, sizeof r->rq_host, "%s", m->request_uri_host);
-    snprintf(r->rr_host, sizeof r->rr_host, "%s", m->record_route_host);
-    snprintf(r->route_host, sizeof r->route_host, "%s", m->route_host);
-    snprintf(r->contact_host, sizeof r->contact_host, "%s", m->contact_host);
+    snprintf(r->call_id, sizeof r->call_id, "%.*s", (int)m->call_id.n, m->call_id.p);
+    snprintf(r->from, sizeof r->from, "%.*s", (int)m->from_uri.n, m->from_uri.p);
+    snprintf(r->to, sizeof r->to, "%.*s", (int)m->to_uri.n, m->to_uri.p);
+    snprintf(r->reason, sizeof r->reason, "%.*s", (int)m->reason.n, m->reason.p);
+    snprintf(r->via_tr, sizeof r->via_tr, "%.*s", (int)m->via_transport.n, m->via_transport.p);
+    snprintf(r->warning, sizeof r->warning, "%.*s", (int)m->warning.n, m->warning.p);
+    snprintf(r->rq_host, sizeof r->rq_host, "%.*s", (int)m->request_uri_host.n, m->request_uri_host.p);
+    snprintf(r->rr_host, sizeof r->rr_host, "%.*s", (int)m->record_route_host.n, m->record_route_host.p);
+    snprintf(r->route_host, sizeof r->route_host, "%.*s", (int)m->route_host.n, m->route_host.p);
+    snprintf(r->contact_host, sizeof r->contact_host, "%.*s", (int)m->contact_host.n, m->contact_host.p);
     r->cseq = m->cseq;
     r->n_sip++;
 }

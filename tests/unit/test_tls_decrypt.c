@@ -331,7 +331,7 @@ static void sip_rec_emit(void *ctx, const struct event *ev)
     if (ev->kind != EV_SIP || r->sip == 8)
         return;
     const struct ev_sip *m = ev->body;
-    snprintf(r->methods[r->sip], sizeof r->methods[0], "%s", m->method);
+    snprintf(r->methods[r->sip], sizeof r->methods[0], "%.*s", (int)m->method.n, m->method.p);
     r->cseq[r->sip] = m->cseq;
     r->tr[r->sip] = m->transport;
     r->sip++;
