@@ -168,6 +168,19 @@ static inline bool starts_with(struct span s, const char *lit, size_t n)
     return memcmp(s.p, lit, n) == 0;
 }
 
+/* The token at v[*i..] as a number of at most max (its digits may stop at
+ * a byte of class stop); *i moves past the token and the blanks after it.
+ * False when the token is empty or is not such a number. */
+static inline bool number_token(struct span v, size_t *i, uint64_t max, uint8_t stop, uint64_t *val)
+{
+    size_t at = *i;
+    bool ok = number_at(v, i, max, stop, val);
+    *i = token_end(v, *i);
+    bool empty = *i == at;
+    *i = skip_blanks(v, *i);
+    return ok && !empty;
+}
+
 /* c=IN IP4 192.0.2.1[/ttl[/n]] */
 static bool parse_connection(struct span v, const uint8_t *end, struct ip_addr *out)
 {
@@ -205,15 +218,11 @@ static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out
     i = token_end(v, i);
     size_t type_end = i;
     i = skip_blanks(v, i);
-    size_t port = i;
     uint64_t port_v = 0;
-    bool port_ok = number_at(v, &i, 65535, C_BLANK | C_SLASH, &port_v);
-    i = token_end(v, i);
-    size_t port_end = i;
-    i = skip_blanks(v, i);
+    bool port_ok = number_token(v, &i, 65535, C_BLANK | C_SLASH, &port_v);
     size_t proto = i;
     i = token_end(v, i);
-    if (type_end == type || port_end == port || i == proto || !port_ok)
+    if (type_end == type || !port_ok || i == proto)
         return false;
     span_copy_str(span_of(v, type, type_end), m->type, sizeof m->type);
     span_copy_str(span_of(v, proto, i), m->profile, sizeof m->profile);
@@ -245,14 +254,10 @@ static bool parse_media(struct span v, struct sdp_media *m, struct sdp_info *out
 /* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>] */
 static void parse_rtpmap(struct span v, const uint8_t *end, struct sdp_media *m)
 {
-    size_t i = skip_blanks(v, 0), pt_at = i;
+    size_t i = skip_blanks(v, 0);
     uint64_t pt = 0;
-    bool pt_ok = number_at(v, &i, 127, C_BLANK, &pt);
-    i = token_end(v, i);
-    size_t pt_end = i;
-    i = skip_blanks(v, i);
-    if (pt_end == pt_at || i == v.n || !pt_ok)
-        return; /* no encoding token, or not a payload type */
+    if (!number_token(v, &i, 127, C_BLANK, &pt) || i == v.n)
+        return; /* not a payload type, or no encoding token */
     struct sdp_rtpmap *r = find_pt(m, pt);
     if (r == NULL)
         return;
@@ -271,15 +276,13 @@ static void parse_rtpmap(struct span v, const uint8_t *end, struct sdp_media *m)
  * key params only "inline:" is looked at: the key itself is not read. */
 static void parse_crypto(struct span v, struct sdp_media *m, struct sdp_info *out)
 {
-    size_t i = skip_blanks(v, 0), tag_at = i;
+    size_t i = skip_blanks(v, 0);
     uint64_t tag = 0;
-    bool tag_ok = number_at(v, &i, 999999999, C_BLANK, &tag);
-    i = token_end(v, i);
-    size_t tag_end = i;
-    i = skip_blanks(v, i);
+    if (!number_token(v, &i, 999999999, C_BLANK, &tag))
+        return;
     size_t suite = i;
     i = token_end(v, i);
-    if (tag_end == tag_at || i == suite || !tag_ok)
+    if (i == suite)
         return;
     if (m->n_crypto == SDP_CRYPTO_MAX) {
         out->n_crypto_dropped++;
