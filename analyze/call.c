@@ -650,6 +650,21 @@ static void report_port(struct call_state *s, struct call *c, const struct event
 
 /* ---- ndjson: emit ended calls, free them after the linger ---- */
 
+/* An ended call's endpoints leave the media table now, not after its
+ * TTL: on a SIP-heavy capture the ended calls' entries were most of the
+ * table and made each announcement a cache miss. A stream already
+ * running keeps the hint it started with. */
+static void forget_media(struct call_state *s, const struct call *c)
+{
+    const struct call_sdp *kept[] = { &c->offer, &c->answer, &c->pending };
+    for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+        for (size_t i = 0; i < kept[k]->n; i++) {
+            const struct sdp_media *m = &kept[k]->media[i];
+            if (m->has_addr)
+                media_expect_forget(s->ctx->media, &m->addr, m->port, c->call_id, c->call_id_len);
+        }
+}
+
 static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call_end_why why)
 {
     if (c->ended)
@@ -658,6 +673,7 @@ static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call
     c->end_time = when;
     c->ended_by = (uint8_t)why;
     act_unlink(s, c);
+    forget_media(s, c);
     if (!report_is_streaming(s->ctx->out))
         return;
     report_stream_object(s->ctx->out, "call", call_write_fields, c);

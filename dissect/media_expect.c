@@ -192,6 +192,16 @@ static void buckets_grow(struct media_expect *m)
     m->n_buckets = nb;
 }
 
+/* Entry i out of the table, onto the free list. */
+static void me_remove(struct media_expect *m, uint32_t i)
+{
+    age_unlink(m, i);
+    bucket_unlink(m, i);
+    m->live--;
+    m->links[i].next = m->free_head;
+    m->free_head = i;
+}
+
 /* Forget endpoints older than the TTL, a few per announcement. */
 static void me_expire(struct media_expect *m, ts_ns now)
 {
@@ -199,11 +209,7 @@ static void me_expire(struct media_expect *m, ts_ns now)
         uint32_t i = m->oldest;
         if (now - m->pool[i].when <= m->ttl_ns)
             break;
-        age_unlink(m, i);
-        bucket_unlink(m, i);
-        m->live--;
-        m->links[i].next = m->free_head;
-        m->free_head = i;
+        me_remove(m, i);
     }
 }
 
@@ -278,6 +284,21 @@ void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16
     e->hint.call_id[idn] = '\0';
     e->when = when;
     age_push_young(m, i);
+}
+
+void media_expect_forget(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
+                         const char *call_id, size_t n)
+{
+    if (m == NULL || addr == NULL || port == 0)
+        return;
+    uint32_t i = me_lookup(m, addr, port);
+    if (i == NIL)
+        return;
+    const char *held = m->pool[i].hint.call_id; /* cut to its buffer, as added */
+    size_t cut = n < sizeof m->pool[i].hint.call_id - 1 ? n : sizeof m->pool[i].hint.call_id - 1;
+    if (strlen(held) != cut || memcmp(held, call_id, cut) != 0)
+        return;
+    me_remove(m, i);
 }
 
 const struct media_hint *media_expect_find(const struct media_expect *m, const struct ip_addr *addr,

@@ -29,6 +29,11 @@ void media_expect_free(struct media_expect *m);
  * capture time are forgotten. */
 void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
                       const struct media_hint *hint, ts_ns when);
+/* A call has ended: its endpoints can carry no new media, so the entry
+ * for addr:port goes now if that call (call_id, n bytes) announced it
+ * last, rather than after the TTL. Another call's entry stays. */
+void media_expect_forget(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
+                         const char *call_id, size_t n);
 /* The hint for an endpoint, or NULL if SDP never named it. O(1). An
  * endpoint announced on port p also answers for p + 1 (its RTCP); an
  * announcement of p + 1 itself comes first. */

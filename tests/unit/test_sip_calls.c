@@ -179,7 +179,9 @@ static void calls_announce_media_endpoints_for_rtp(void **state)
 {
     (void)state;
     struct fixture *f = fx_new(FMT_JSON, 100);
-    good_call(f, "call-m");
+    const char *id = "call-m";
+    send_msg(f, CALLER, 5060, "INVITE sip:bob@10.0.0.2 SIP/2.0", id, "1 INVITE", sdp_avp_caller);
+    send_msg(f, CALLEE, 5060, "SIP/2.0 200 OK", id, "1 INVITE", sdp_avp_callee);
     struct ip_addr a = { .family = 4, .b = { 10, 0, 0, 2 } };
     const struct media_hint *h = media_expect_find(f->ctx.media, &a, 50000);
     assert_non_null(h);
@@ -187,6 +189,9 @@ static void calls_announce_media_endpoints_for_rtp(void **state)
     assert_false(h->is_srtp);
     assert_non_null(media_expect_find(f->ctx.media, &a, 50001)); /* RTCP */
     assert_null(media_expect_find(f->ctx.media, &a, 50002));
+    /* the BYE ends the call: no new media can start on its endpoints */
+    send_msg(f, CALLER, 5060, "BYE sip:bob@10.0.0.2 SIP/2.0", id, "2 BYE", NULL);
+    assert_null(media_expect_find(f->ctx.media, &a, 50000));
     fx_free(f);
 }
 
@@ -465,6 +470,38 @@ static void media_expect_evicts_oldest_when_full(void **state)
     media_expect_free(m);
 }
 
+/* An ended call takes back only the endpoints it announced last; the
+ * freed slots are reused before the pool grows. */
+static void media_expect_forget_only_the_announcing_call(void **state)
+{
+    (void)state;
+    struct limits lim = limits_default;
+    lim.calls_max = 8;
+    struct media_expect *m = media_expect_new(&lim);
+    struct media_hint a_hint = { .clock_pt = 255, .call_id = "call-a" };
+    struct media_hint b_hint = { .clock_pt = 255, .call_id = "call-b" };
+    struct ip_addr a = { .family = 4, .b = { 192, 0, 2, 1 } };
+    media_expect_add(m, &a, 4000, &a_hint, 1);
+    media_expect_add(m, &a, 4002, &a_hint, 1);
+    media_expect_add(m, &a, 4002, &b_hint, 2); /* the port went to call-b since */
+    media_expect_forget(m, &a, 4000, "call-", 5);      /* a prefix is not the call */
+    assert_non_null(media_expect_find(m, &a, 4000));
+    media_expect_forget(m, &a, 4000, "call-a", 6);
+    media_expect_forget(m, &a, 4002, "call-a", 6);
+    assert_null(media_expect_find(m, &a, 4000));
+    assert_null(media_expect_find(m, &a, 4001));
+    const struct media_hint *h = media_expect_find(m, &a, 4002);
+    assert_non_null(h);
+    assert_string_equal(h->call_id, "call-b");
+    media_expect_forget(m, &a, 4100, "call-b", 6); /* never announced: nothing */
+    for (uint16_t p = 5000; p < 5032; p += 2) /* the cap (16) holds: 4002 + 15 new */
+        media_expect_add(m, &a, p, &a_hint, 3);
+    assert_null(media_expect_find(m, &a, 4002)); /* the oldest, evicted */
+    assert_non_null(media_expect_find(m, &a, 5000));
+    assert_non_null(media_expect_find(m, &a, 5030));
+    media_expect_free(m);
+}
+
 /* The buckets start small and double with the entries: every endpoint
  * stays findable across the regrowths, refreshed ones and expired ones
  * included. */
@@ -540,6 +577,7 @@ int main(void)
         cmocka_unit_test(calls_ndjson_table_keeps_finding_calls_across_removals),
         cmocka_unit_test(calls_reinvite_changing_media_security_is_flagged),
         cmocka_unit_test(media_expect_evicts_oldest_when_full),
+        cmocka_unit_test(media_expect_forget_only_the_announcing_call),
         cmocka_unit_test(media_expect_finds_every_entry_across_growth),
         cmocka_unit_test(media_expect_covers_rtcp_on_the_next_port),
     };
