@@ -229,11 +229,15 @@ static void fill_event(struct ev_sip *ev, const struct sip_fields *f, enum sip_t
     ev->to_tag = f->to_tag;
     ev->transport = tr;
     ev->request_uri_host = f->request_uri_host;
-    ev->via_transport = f->via_transport;
-    ev->via_host = f->via_host;
-    ev->contact_host = f->contact_host;
-    ev->record_route_host = f->record_route_host;
-    ev->route_host = f->route_host;
+    /* Read for SIP over TLS only (sip_fast_fields' routing): empty
+     * otherwise, whichever parser took the message. */
+    bool routing = tr == SIP_TR_TLS;
+    const struct sip_str none = { "", 0 };
+    ev->via_transport = routing ? f->via_transport : none;
+    ev->via_host = routing ? f->via_host : none;
+    ev->contact_host = routing ? f->contact_host : none;
+    ev->record_route_host = routing ? f->record_route_host : none;
+    ev->route_host = routing ? f->route_host : none;
     ev->warning = f->warning.n ? f->warning : f->ms_diagnostics;
     ev->content_type = f->ct_type;
     ev->sdp = NULL;
@@ -270,8 +274,9 @@ static void sip_message_framed(struct dissect_ctx *dc, const struct flow_key *k,
     struct cur head = cur_take(&c, head_len);
     struct span body = cur_rest(&c);
     struct ev_sip ev;
-    /* The common, plain message: our own one-pass parser, no copy. */
-    if (sip_fast_fields(sc, p, head_len, &g_fast)) {
+    /* The common, plain message: our own one-pass parser, no copy; the
+     * routing headers only where the TLS checks read them. */
+    if (sip_fast_fields(sc, p, head_len, tr == SIP_TR_TLS, &g_fast)) {
         const struct sip_fields *f = &g_fast.f;
         fill_event(&ev, f, tr);
         emit_with_body(dc, k, &ev, f->ct_type, f->ct_subtype, f->ct_boundary, body, at);

@@ -1010,7 +1010,33 @@ static struct span val(const struct sip_scan *s, const uint8_t *p, enum sip_hdr 
     return (s->seen & (1u << h)) ? sp(p + s->val[h].off, s->val[h].len) : empty;
 }
 
-bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len, struct sip_fast *out)
+/* The headers that say where a message came from and goes (Via, Contact,
+ * Record-Route, Route): only the checks of SIP over TLS against the
+ * certificate names read them (analyze/tls_session.c). */
+static bool routing_fields(const struct sip_scan *s, const uint8_t *p, struct sip_fast *out)
+{
+    struct sip_fields *f = &out->f;
+    struct uri_parts up;
+    struct span uri, tag = empty;
+    if ((s->seen & (1u << SH_VIA)) && !parse_via(val(s, p, SH_VIA), out))
+        return false;
+    if (s->seen & (1u << SH_CONTACT)) {
+        struct span e;
+        /* osip_contact_parse takes any value starting with '*' as "Contact: *" */
+        if (!first_element(val(s, p, SH_CONTACT), &e) || e.p[0] == '*' ||
+            !party(e, &up, &uri, &tag) ||
+            !put(up.host, CAP_CONTACT_HOST, &f->contact_host))
+            return false;
+    }
+    if ((s->seen & (1u << SH_RECORD_ROUTE)) && !parse_route(val(s, p, SH_RECORD_ROUTE), false, out))
+        return false;
+    if ((s->seen & (1u << SH_ROUTE)) && !parse_route(val(s, p, SH_ROUTE), true, out))
+        return false;
+    return true;
+}
+
+bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len, bool routing,
+                     struct sip_fast *out)
 {
     enum {
         NEED = 1u << SH_CALL_ID | 1u << SH_FROM | 1u << SH_TO | 1u << SH_CSEQ,
@@ -1052,21 +1078,9 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
         return false;
     if (!parse_cseq(val(s, p, SH_CSEQ), out))
         return false;
-    if ((s->seen & (1u << SH_VIA)) && !parse_via(val(s, p, SH_VIA), out))
+    if (routing && !routing_fields(s, p, out))
         return false;
-    if (s->seen & (1u << SH_CONTACT)) {
-        struct span e;
-        /* osip_contact_parse takes any value starting with '*' as "Contact: *" */
-        if (!first_element(val(s, p, SH_CONTACT), &e) || e.p[0] == '*' ||
-            !party(e, &up, &uri, &tag) ||
-            !put(up.host, CAP_CONTACT_HOST, &f->contact_host))
-            return false;
-    }
     if ((s->seen & (1u << SH_CTYPE)) && !parse_content_type(val(s, p, SH_CTYPE), out))
-        return false;
-    if ((s->seen & (1u << SH_RECORD_ROUTE)) && !parse_route(val(s, p, SH_RECORD_ROUTE), false, out))
-        return false;
-    if ((s->seen & (1u << SH_ROUTE)) && !parse_route(val(s, p, SH_ROUTE), true, out))
         return false;
     struct span e;
     if ((s->seen & (1u << SH_WARNING)) &&
@@ -1081,7 +1095,7 @@ bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len
     return true;
 }
 
-bool sip_fast_parse(struct span head, struct sip_fast *out)
+bool sip_fast_parse(struct span head, bool routing, struct sip_fast *out)
 {
     struct sip_scan s;
     memset(&s, 0, sizeof s);
@@ -1092,7 +1106,7 @@ bool sip_fast_parse(struct span head, struct sip_fast *out)
         sip_scan_tail(&s, head.p, head.n);
     else if (rc != SIP_SCAN_DONE)
         return false;
-    return sip_fast_fields(&s, head.p, rc == SIP_SCAN_DONE ? s.header_len : head.n, out);
+    return sip_fast_fields(&s, head.p, rc == SIP_SCAN_DONE ? s.header_len : head.n, routing, out);
 }
 
 bool sip_fast_head(struct span msg, size_t *head_len)

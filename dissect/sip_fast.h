@@ -64,12 +64,16 @@ struct sip_fast {
  * here": the caller hands the message to libosip2, which also judges it
  * malformed or not. On the messages it takes, the fields equal
  * libosip2's (tests/fuzz/fuzz_sip_fast.c checks that).
+ * routing: also read the top Via, Contact, Record-Route and Route, which
+ * only SIP over TLS needs (its certificate name checks); without it they
+ * are headers the analysis does not read, left unvalidated and empty.
  */
-bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len, struct sip_fast *out);
+bool sip_fast_fields(const struct sip_scan *s, const uint8_t *p, size_t head_len, bool routing,
+                     struct sip_fast *out);
 
 /* Scan and fields in one call, on head: the start line and headers,
  * with or without the empty line (tests and the differential fuzzer). */
-bool sip_fast_parse(struct span head, struct sip_fast *out);
+bool sip_fast_parse(struct span head, bool routing, struct sip_fast *out);
 /* Where the dissector's framer ends msg's headers (after the empty
  * line): false when it would not (no empty line, a line too long, a bad
  * Content-Length). */
