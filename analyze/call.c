@@ -222,7 +222,8 @@ static bool sdp_keep(struct call_sdp *d, const struct sdp_info *si, uint64_t fra
     d->media = malloc(si->n_media * sizeof *d->media);
     if (d->media == NULL)
         return false;
-    memcpy(d->media, si->media, si->n_media * sizeof *d->media);
+    for (size_t i = 0; i < si->n_media; i++)
+        sdp_media_copy(&d->media[i], &si->media[i]);
     d->n = si->n_media;
     return true;
 }

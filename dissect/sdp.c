@@ -540,6 +540,13 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out)
     return st.seen_version && st.ok;
 }
 
+void sdp_media_copy(struct sdp_media *dst, const struct sdp_media *src)
+{
+    memcpy(dst, src, offsetof(struct sdp_media, pt));
+    memcpy(dst->pt, src->pt, src->n_pt * sizeof src->pt[0]);
+    memcpy(dst->crypto, src->crypto, src->n_crypto * sizeof src->crypto[0]);
+}
+
 unsigned sdp_profile_flags(const char *profile)
 {
     /* RFC 3711 SAVP, RFC 5124 SAVPF, RFC 5764 UDP/TLS/RTP/SAVP(F); one

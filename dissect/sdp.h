@@ -37,21 +37,27 @@ struct sdp_crypto {
     bool has_inline_key;
 };
 
+/*
+ * A media line. The fields are in the order a kept copy is read at the
+ * call's end (media table, security, report): the counts, flags and
+ * first bytes of the strings lie together in the first cache lines, and
+ * pt[] and crypto[] come last, set only up to their counts
+ * (sdp_media_copy copies no more).
+ */
 struct sdp_media {
-    char type[SDP_TOKEN_MAX];    /* "audio", "video", "image", ... */
-    uint16_t port;               /* 0: rejected/disabled stream */
-    char profile[SDP_TOKEN_MAX]; /* "RTP/AVP", "RTP/SAVP", "UDP/TLS/RTP/SAVP", ... */
-    uint8_t profile_flags;       /* sdp_profile_flags(profile), worked out once by sdp_parse */
+    uint16_t port;                  /* 0: rejected/disabled stream */
+    uint8_t profile_flags;          /* sdp_profile_flags(profile), worked out once by sdp_parse */
     bool has_addr;
-    struct ip_addr addr;         /* media-level c=, else the session's */
-    size_t n_pt;
+    bool is_inactive;               /* a=inactive */
+    struct ip_addr addr;            /* media-level c=, else the session's */
+    size_t n_pt, n_crypto;
+    char fingerprint[SDP_FPR_MAX];  /* "sha-256 AB:CD:..." (media or session level), "" none */
+    char type[SDP_TOKEN_MAX];       /* "audio", "video", "image", ... */
+    char profile[SDP_TOKEN_MAX];    /* "RTP/AVP", "RTP/SAVP", "UDP/TLS/RTP/SAVP", ... */
+    char setup[SDP_TOKEN_MAX];      /* a=setup: actpass/active/passive/holdconn */
+    char encryption[SDP_TOKEN_MAX]; /* a=encryption: required/optional/rejected (Microsoft) */
     struct sdp_rtpmap pt[SDP_PT_MAX];
-    size_t n_crypto;
     struct sdp_crypto crypto[SDP_CRYPTO_MAX];
-    char fingerprint[SDP_FPR_MAX]; /* "sha-256 AB:CD:..." (media or session level), "" none */
-    char setup[SDP_TOKEN_MAX];     /* a=setup: actpass/active/passive/holdconn */
-    char encryption[SDP_TOKEN_MAX];/* a=encryption: required/optional/rejected (Microsoft) */
-    bool is_inactive;              /* a=inactive */
 };
 
 struct sdp_info {
@@ -68,6 +74,10 @@ struct sdp_info {
  * understood so far. Reads through the cursor only.
  */
 bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out);
+
+/* *dst = *src as far as a reader may look: pt[] and crypto[] only up to
+ * their counts (a kept copy then writes and later reads a third of it). */
+void sdp_media_copy(struct sdp_media *dst, const struct sdp_media *src);
 
 /* Profile facts. */
 enum { SDP_PROFILE_SAVP = 1, SDP_PROFILE_DTLS = 2 };
