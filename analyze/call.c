@@ -21,8 +21,8 @@
  * A call lives from its first INVITE to its end (a final failure, a BYE, or
  * the end of input). Calls sit in a hash by Call-ID and in a list in the
  * order they started, which is the report's order. In ndjson mode an ended
- * call is written at once and its heavy parts freed; its shell stays a
- * while (LINGER_NS of capture time) so the 200 to BYE or a retransmitted
+ * call is written at once and freed; its Call-ID stays a while (LINGER_NS
+ * of capture time, struct linger_rec) so the 200 to BYE or a retransmitted
  * final response does not start a new call under the same Call-ID.
  */
 
@@ -65,7 +65,6 @@ struct call {
     size_t call_id_len;
     struct call *prev, *next;      /* start order (until written in ndjson) */
     bool in_list;
-    struct call *linger_next;      /* ndjson: ended and emitted, waiting to be freed */
     struct call *act_prev, *act_next; /* setup or established list, least recently active first */
     uint8_t act_list;              /* 0 none, 1 setup, 2 established */
     uint8_t ended_by;              /* enum call_end_why */
@@ -80,7 +79,7 @@ struct call {
     char tls_session[32];
     int final_status;              /* 0: none yet */
     char final_reason[64];
-    bool established, cancelled, ended, emitted;
+    bool established, cancelled, ended;
     struct call_sdp offer, answer; /* the latest completed negotiation */
     struct call_sdp pending;       /* an offer not answered yet */
     uint32_t pending_cseq;
@@ -103,9 +102,37 @@ struct wrong_port_seen {
     bool tls;
 };
 
-struct call_slot {
+/*
+ * ndjson: a written call until LINGER_NS after its end, reduced to what a
+ * late message needs, its Call-ID. The records sit in the order the calls
+ * ended in a queue of chunks: the call's 500 bytes go back to malloc while
+ * they are in the cache, and the expiry 32 s later reads the queue in
+ * order instead of a cold struct call and its malloc header per call.
+ */
+struct linger_rec {
+    ts_ns end_time;
     uint64_t hash;
-    struct call *c;                /* NULL: empty */
+    uint32_t id_len;
+    char id[];                     /* not NUL-terminated */
+};
+
+struct linger_chunk {
+    struct linger_chunk *next;     /* younger */
+    size_t head, tail, cap;        /* oldest record, end of the records, size of data */
+    uint64_t data[];               /* records, each rounded up to 8 bytes */
+};
+
+/* A Call-ID is one header line, at most 8 KiB (the SIP scan refuses
+ * longer ones): a chunk holds hundreds of records. */
+enum { LINGER_CHUNK_BYTES = 64 * 1024 };
+
+struct call_slot {
+    uint32_t hash;                 /* low half of the Call-ID's hash: its home and a first test */
+    bool lingering;                /* l, not c */
+    union {
+        struct call *c;            /* NULL: empty */
+        struct linger_rec *l;
+    };
 };
 
 struct call_state {
@@ -119,7 +146,9 @@ struct call_state {
     size_t n_held;                 /* calls in the table (live and lingering) */
     size_t slots_max;
     struct call *head, *tail;
-    struct call *linger_head, *linger_tail;
+    struct linger_chunk *linger_head, *linger_tail; /* oldest chunk first */
+    size_t n_linger;
+    ts_ns linger_first_end;        /* the oldest record's end_time, when n_linger > 0 */
     /* Not ended yet, by last message: calls still being set up time out
      * after call_setup_idle_ms, established ones after call_idle_ms. */
     struct call *act_head[3], *act_tail[3];
@@ -257,30 +286,45 @@ static void call_free(struct call *c)
     free(c);
 }
 
-static struct call *call_find_h(struct call_state *s, const char *call_id, size_t n, uint64_t h)
+/* The slot of a call or lingering record with this Call-ID, or NULL. */
+static inline struct call_slot *slot_find(struct call_state *s, const char *call_id, size_t n, uint64_t h)
 {
     size_t mask = s->n_slots - 1;
     for (size_t i = h & mask; s->slots[i].c; i = (i + 1) & mask) {
-        struct call *c = s->slots[i].c;
-        if (s->slots[i].hash == h && c->call_id_len == n && memcmp(c->call_id, call_id, n) == 0)
-            return c;
+        struct call_slot *sl = &s->slots[i];
+        if (sl->hash != (uint32_t)h)
+            continue;
+        if (sl->lingering ? sl->l->id_len == n && memcmp(sl->l->id, call_id, n) == 0
+                          : sl->c->call_id_len == n && memcmp(sl->c->call_id, call_id, n) == 0)
+            return sl;
     }
     return NULL;
 }
 
+/* A call not written yet, by Call-ID. */
 static struct call *call_find(struct call_state *s, const char *call_id)
 {
     size_t n = strlen(call_id);
-    return call_find_h(s, call_id, n, hash_mem(call_id, n));
+    struct call_slot *sl = slot_find(s, call_id, n, hash_mem(call_id, n));
+    return sl && !sl->lingering ? sl->c : NULL;
 }
 
-static void slot_put(struct call_slot *slots, size_t n_slots, struct call *c)
+static void slot_put(struct call_slot *slots, size_t n_slots, const struct call_slot *e)
 {
-    size_t mask = n_slots - 1, i = c->hash & mask;
+    size_t mask = n_slots - 1, i = e->hash & mask;
     while (slots[i].c)
         i = (i + 1) & mask;
-    slots[i].hash = c->hash;
-    slots[i].c = c;
+    slots[i] = *e;
+}
+
+/* The slot holding p (a call or a record), or NULL. */
+static struct call_slot *slot_of(struct call_state *s, uint64_t h, const void *p)
+{
+    size_t mask = s->n_slots - 1;
+    for (size_t i = h & mask; s->slots[i].c; i = (i + 1) & mask)
+        if ((s->slots[i].lingering ? (const void *)s->slots[i].l : (const void *)s->slots[i].c) == p)
+            return &s->slots[i];
+    return NULL;
 }
 
 /* Double the slots once they are half full: O(1) amortized. False when
@@ -295,7 +339,7 @@ static bool slots_room(struct call_state *s)
         if (b) {
             for (size_t i = 0; i < s->n_slots; i++)
                 if (s->slots[i].c)
-                    slot_put(b, nb, s->slots[i].c);
+                    slot_put(b, nb, &s->slots[i]);
             free(s->slots);
             s->slots = b;
             s->n_slots = nb;
@@ -305,16 +349,15 @@ static bool slots_room(struct call_state *s)
     return s->n_held + 2 <= s->n_slots; /* fuller than half, still one slot empty */
 }
 
-/* Take c out of the table: its slot, then the ones after it shifted back
- * where their home allows (no tombstones, probes stay short). */
-static bool slot_remove(struct call_state *s, struct call *c)
+/* Take p (a call or a record) out of the table: its slot, then the ones
+ * after it shifted back where their home allows (no tombstones, probes
+ * stay short). */
+static bool slot_remove(struct call_state *s, uint64_t h, const void *p)
 {
-    size_t mask = s->n_slots - 1, i = c->hash & mask;
-    while (s->slots[i].c != c) {
-        if (s->slots[i].c == NULL)
-            return false;
-        i = (i + 1) & mask;
-    }
+    struct call_slot *sl = slot_of(s, h, p);
+    if (sl == NULL)
+        return false;
+    size_t mask = s->n_slots - 1, i = (size_t)(sl - s->slots);
     for (size_t j = (i + 1) & mask; s->slots[j].c; j = (j + 1) & mask) {
         size_t home = s->slots[j].hash & mask;
         /* j's entry may fill the hole at i unless its home lies in (i, j] */
@@ -324,8 +367,7 @@ static bool slot_remove(struct call_state *s, struct call *c)
             i = j;
         }
     }
-    s->slots[i].c = NULL;
-    s->slots[i].hash = 0;
+    s->slots[i] = (struct call_slot){ 0 };
     return true;
 }
 
@@ -345,13 +387,6 @@ static void list_unlink(struct call_state *s, struct call *c)
         c->next->prev = c->prev;
     else
         s->tail = c->prev;
-}
-
-static void call_unlink(struct call_state *s, struct call *c)
-{
-    if (slot_remove(s, c))
-        s->n_held--;
-    list_unlink(s, c);
 }
 
 static struct call *call_create(struct call_state *s, const struct event *ev, const struct ev_sip *m)
@@ -382,7 +417,7 @@ static struct call *call_create(struct call_state *s, const struct event *ev, co
         c->first_flow = *ev->flow;
     c->transport = m->transport;
     s->n_held++;
-    slot_put(s->slots, s->n_slots, c);
+    slot_put(s->slots, s->n_slots, &(struct call_slot){ .hash = (uint32_t)c->hash, .c = c });
     c->prev = s->tail;
     if (s->tail)
         s->tail->next = c;
@@ -666,6 +701,47 @@ static void forget_media(struct call_state *s, const struct call *c)
         }
 }
 
+static size_t linger_rec_size(size_t id_len)
+{
+    return (offsetof(struct linger_rec, id) + id_len + 7) & ~(size_t)7;
+}
+
+static struct linger_rec *linger_at(struct linger_chunk *k, size_t off)
+{
+    return (struct linger_rec *)((char *)k->data + off);
+}
+
+/* The record of a written call at the young end of the queue; NULL
+ * without memory. */
+static struct linger_rec *linger_push(struct call_state *s, const struct call *c, ts_ns when)
+{
+    size_t need = linger_rec_size(c->call_id_len);
+    struct linger_chunk *k = s->linger_tail;
+    if (k && k->head == k->tail)
+        k->head = k->tail = 0; /* emptied: start it over */
+    if (k == NULL || k->cap - k->tail < need) {
+        size_t cap = need > LINGER_CHUNK_BYTES ? need : LINGER_CHUNK_BYTES;
+        struct linger_chunk *nk = malloc(sizeof *nk + cap);
+        if (nk == NULL)
+            return NULL;
+        *nk = (struct linger_chunk){ .cap = cap };
+        if (k)
+            k->next = nk;
+        else
+            s->linger_head = nk;
+        s->linger_tail = k = nk;
+    }
+    struct linger_rec *r = linger_at(k, k->tail);
+    k->tail += need;
+    r->end_time = when;
+    r->hash = c->hash;
+    r->id_len = (uint32_t)c->call_id_len;
+    memcpy(r->id, c->call_id, c->call_id_len);
+    if (s->n_linger++ == 0)
+        s->linger_first_end = when;
+    return r;
+}
+
 static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call_end_why why)
 {
     if (c->ended)
@@ -678,29 +754,38 @@ static void call_end(struct call_state *s, struct call *c, ts_ns when, enum call
     if (!report_is_streaming(s->ctx->out))
         return;
     report_stream_object(s->ctx->out, "call", call_write_fields, c);
-    c->emitted = true;
-    call_free_heavy(c);
-    /* Written: no walk of the start order wants it again, and its
-     * neighbours there are in the cache now rather than in 32 s. */
+    /* Written: its slot takes the record, the call is freed. */
+    struct call_slot *sl = slot_of(s, c->hash, c);
+    struct linger_rec *r = linger_push(s, c, when);
+    if (sl && r) {
+        sl->lingering = true;
+        sl->l = r;
+    } else if (sl) { /* no memory for the record: the Call-ID is forgotten now */
+        slot_remove(s, c->hash, c);
+        s->n_held--;
+        s->n_live--;
+    }
     list_unlink(s, c);
-    c->linger_next = NULL;
-    if (s->linger_tail)
-        s->linger_tail->linger_next = c;
-    else
-        s->linger_head = c;
-    s->linger_tail = c;
+    call_free(c);
 }
 
 static void linger_expire(struct call_state *s, ts_ns now)
 {
-    while (s->linger_head && now - s->linger_head->end_time > LINGER_NS) {
-        struct call *c = s->linger_head;
-        s->linger_head = c->linger_next;
-        if (s->linger_head == NULL)
-            s->linger_tail = NULL;
-        call_unlink(s, c);
-        call_free(c);
+    while (s->n_linger && now - s->linger_first_end > LINGER_NS) {
+        struct linger_chunk *k = s->linger_head;
+        struct linger_rec *r = linger_at(k, k->head);
+        if (slot_remove(s, r->hash, r))
+            s->n_held--;
         s->n_live--;
+        s->n_linger--;
+        k->head += linger_rec_size(r->id_len);
+        if (k->head == k->tail && k->next) {
+            s->linger_head = k->next;
+            free(k);
+            k = s->linger_head;
+        }
+        if (s->n_linger)
+            s->linger_first_end = linger_at(k, k->head)->end_time;
     }
 }
 
@@ -894,11 +979,14 @@ void calls_event(struct call_state *s, const struct event *ev)
     size_t id_n = m->call_id.n;
     uint64_t id_h = hash_mem(m->call_id.p, id_n);
     PREFETCH(&s->slots[id_h & (s->n_slots - 1)]);
-    if (s->linger_head && ev->at.ts - s->linger_head->end_time > LINGER_NS)
+    if (s->n_linger && ev->at.ts - s->linger_first_end > LINGER_NS)
         linger_expire(s, ev->at.ts); /* the test first: a call per message cost more than it */
     if (report_is_streaming(s->ctx->out))
         calls_expire(s, ev->at.ts, CALL_EXPIRE_BUDGET);
-    struct call *c = call_find_h(s, m->call_id.p, id_n, id_h);
+    struct call_slot *sl = slot_find(s, m->call_id.p, id_n, id_h);
+    if (sl && sl->lingering)
+        return; /* a late retransmission or the 200 to BYE of a call already written */
+    struct call *c = sl ? sl->c : NULL;
     if (c == NULL) {
         /* Only INVITE dialogs are calls; REGISTER, OPTIONS, SUBSCRIBE... are not. */
         if (!SIP_STR_IS(m->cseq_method, "INVITE") || m->call_id.n == 0)
@@ -907,8 +995,6 @@ void calls_event(struct call_state *s, const struct event *ev)
         if (c == NULL)
             return;
     }
-    if (c->emitted)
-        return; /* a late retransmission or the 200 to BYE of a call already written */
     if (!c->ended)
         act_touch(s, c, ev->at.ts);
     ladder_add(c, ev, m, !report_is_streaming(s->ctx->out));
@@ -956,9 +1042,8 @@ void calls_finish(struct call_state *s)
 {
     if (s == NULL)
         return;
-    for (struct call *c = s->head; c; c = c->next) {
-        if (c->emitted)
-            continue;
+    for (struct call *c = s->head, *next; c; c = next) {
+        next = c->next; /* ndjson: call_end frees c */
         if (!c->established && is_auth_challenge(c->final_status))
             report_invite_failed(s, c, c->final_status, sip_str_c(c->final_reason), sip_str_c(""), c->first_frame, 0);
         call_end(s, c, c->end_time, END_CAPTURE);
@@ -1033,8 +1118,6 @@ void calls_write_json(struct call_state *s, struct jw *w)
     jw_arr_begin(w);
     uint32_t *next = s ? link_rtp_streams(s) : NULL;
     for (struct call *c = s ? s->head : NULL; c; c = c->next) {
-        if (c->emitted)
-            continue;
         jw_obj_begin(w);
         call_write_core(w, c);
         jw_key(w, "rtp_streams");
@@ -1067,13 +1150,11 @@ void calls_write_text(struct call_state *s, FILE *out)
         return;
     size_t n = tls_calls_count(s->opaque);
     for (struct call *c = s->head; c; c = c->next)
-        n += !c->emitted;
+        n++;
     if (n == 0)
         return;
     fprintf(out, "\nCalls: %zu\n", n);
     for (struct call *c = s->head; c; c = c->next) {
-        if (c->emitted)
-            continue;
         char evidence[512];
         enum sec_level l = call_level(c, evidence, sizeof evidence);
         fprintf(out, "  %s  %s -> %s  (%s", c->call_id, c->from, c->to,
@@ -1108,10 +1189,9 @@ void calls_free(struct call_state *s)
         call_free(c);
         c = next;
     }
-    for (c = s->linger_head; c;) { /* written, out of the start order */
-        struct call *next = c->linger_next;
-        call_free(c);
-        c = next;
+    for (struct linger_chunk *k = s->linger_head, *next; k; k = next) {
+        next = k->next;
+        free(k);
     }
     free(s->slots);
     tls_calls_free(s->opaque);
