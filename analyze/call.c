@@ -456,70 +456,120 @@ static void act_touch(struct call_state *s, struct call *c, ts_ns when)
 
 /* ---- report pieces ---- */
 
-static void write_sdp_json(struct jw *w, const char *key, const struct call_sdp *d, bool present)
+#define MEMBER_SIZE(type, m) sizeof(((type *)0)->m)
+
+/*
+ * A call is written as one piece (json_writer.h): in ndjson its sections
+ * are plain stores into room reserved for each. A section's bound counts a
+ * key with its quotes and colon, a number with its comma, each string (at
+ * its array's size, or the piece's caps for names and spans) and array.
+ */
+enum {
+    KEY_JSON_MAX = 20, /* "security_evidence": */
+    NUM_JSON_MAX = 21,
+    NAME_JSON_MAX = JW_NAME_MAX + 3,
+    SPAN_JSON_MAX = JW_PIECE_STR_MAX + 3,
+    PT_JSON_MAX = 2 + 3 * KEY_JSON_MAX + 2 * NUM_JSON_MAX + SDP_TOKEN_MAX + 3,
+    CRYPTO_JSON_MAX = 2 + 3 * KEY_JSON_MAX + NUM_JSON_MAX + SDP_SUITE_MAX + 3 + 6,
+    MEDIA_JSON_MAX = 2 + 10 * KEY_JSON_MAX + NUM_JSON_MAX + 4 * (SDP_TOKEN_MAX + 3) + IP_ADDR_STR_MAX + 3
+                     + 2 + SDP_PT_MAX * PT_JSON_MAX + 2 + 2 + SDP_CRYPTO_MAX * CRYPTO_JSON_MAX + 2
+                     + SDP_FPR_MAX + 3 + NAME_JSON_MAX + 2,
+    /* "offer":{"frame":..,"security":..,"media":[ and, after the media, ]} */
+    SDP_HEAD_JSON_MAX = 4 * KEY_JSON_MAX + 1 + NUM_JSON_MAX + NAME_JSON_MAX + 1,
+    SDP_END_JSON_MAX = 4,
+    CALL_HEAD_JSON_MAX = 13 * KEY_JSON_MAX + 3 * SPAN_JSON_MAX + 6 + 2 * NUM_JSON_MAX + ISO_TIME_MAX + 3
+                         + NAME_JSON_MAX + MEMBER_SIZE(struct call, tls_session) + 3 + 2 * (ENDPOINT_STR_MAX + 3)
+                         + MEMBER_SIZE(struct call, final_reason) + 3 + 6,
+    EVIDENCE_MAX = 512,
+    CALL_TAIL_JSON_MAX = 8 * KEY_JSON_MAX + 2 * NAME_JSON_MAX + EVIDENCE_MAX + 3 + 2 * NUM_JSON_MAX + 6 + 3
+                         + ISO_TIME_MAX + 3,
+};
+_Static_assert((int)MEDIA_JSON_MAX <= (int)JW_PIECE_MAX && (int)CALL_HEAD_JSON_MAX <= (int)JW_PIECE_MAX &&
+               (int)CALL_TAIL_JSON_MAX <= (int)JW_PIECE_MAX, "each section fits a piece");
+
+static struct jw_piece write_media_json(struct jw_piece piece, const struct sdp_media *m, enum media_sec sec)
 {
-    jw_key(w, key);
+    struct jw_piece *p = &piece;
+    jp_room(p, MEDIA_JSON_MAX);
+    jp_open(p, '{');
+    jp_key(p, "type");
+    jp_str_arr(p, m->type);
+    jp_key(p, "port");
+    jp_uint(p, m->port);
+    jp_key(p, "profile");
+    jp_str_arr(p, m->profile);
+    jp_key(p, "address");
+    if (m->has_addr)
+        jp_ip(p, &m->addr);
+    else
+        jp_null(p);
+    jp_key(p, "payload_types");
+    jp_open(p, '[');
+    for (size_t j = 0; j < m->n_pt && j < SDP_PT_MAX; j++) {
+        jp_open(p, '{');
+        jp_key(p, "pt");
+        jp_uint(p, m->pt[j].pt);
+        if (m->pt[j].encoding[0]) {
+            jp_key(p, "encoding");
+            jp_str_arr(p, m->pt[j].encoding);
+            jp_key(p, "clock_rate");
+            jp_uint(p, m->pt[j].clock_rate);
+        }
+        jp_close(p, '}');
+    }
+    jp_close(p, ']');
+    /* Tag and suite only: the inline key is never in the report. */
+    jp_key(p, "crypto");
+    jp_open(p, '[');
+    for (size_t j = 0; j < m->n_crypto && j < SDP_CRYPTO_MAX; j++) {
+        jp_open(p, '{');
+        jp_key(p, "tag");
+        jp_uint(p, m->crypto[j].tag);
+        jp_key(p, "suite");
+        jp_str_arr(p, m->crypto[j].suite);
+        jp_key(p, "inline_key");
+        jp_bool(p, m->crypto[j].has_inline_key);
+        jp_close(p, '}');
+    }
+    jp_close(p, ']');
+    jp_key(p, "fingerprint");
+    jp_str_arr_or_null(p, m->fingerprint);
+    jp_key(p, "setup");
+    jp_str_arr_or_null(p, m->setup);
+    jp_key(p, "encryption");
+    jp_str_arr_or_null(p, m->encryption);
+    jp_key(p, "security");
+    jp_name(p, media_sec_name(sec));
+    jp_close(p, '}');
+    return piece;
+}
+
+static struct jw_piece write_sdp_json(struct jw_piece piece, const char *key, const struct call_sdp *d,
+                                      bool present)
+{
+    struct jw_piece *p = &piece;
+    jp_room(p, SDP_HEAD_JSON_MAX);
+    jp_key(p, key);
     if (!present) {
-        jw_null(w);
-        return;
+        jp_null(p);
+        return piece;
     }
     /* Each line's security once: the body's is the weakest of them. */
     enum media_sec sec[SDP_MEDIA_MAX];
     size_t n = d->n < SDP_MEDIA_MAX ? d->n : SDP_MEDIA_MAX; /* never more: copied from an sdp_info */
-    jw_obj_begin(w);
-    jw_kuint(w, "frame", d->frame);
-    jw_kstr(w, "security", media_sec_name(seclevel_sdp_each(d->media, n, sec)));
-    jw_key(w, "media");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        const struct sdp_media *m = &d->media[i];
-        jw_obj_begin(w);
-        jw_key(w, "type");
-        jw_str_arr(w, m->type);
-        jw_kuint(w, "port", m->port);
-        jw_key(w, "profile");
-        jw_str_arr(w, m->profile);
-        jw_key(w, "address");
-        if (m->has_addr)
-            jw_ip(w, &m->addr);
-        else
-            jw_null(w);
-        jw_key(w, "payload_types");
-        jw_arr_begin(w);
-        for (size_t j = 0; j < m->n_pt; j++) {
-            jw_obj_begin(w);
-            jw_kuint(w, "pt", m->pt[j].pt);
-            if (m->pt[j].encoding[0]) {
-                jw_key(w, "encoding");
-                jw_str_arr(w, m->pt[j].encoding);
-                jw_kuint(w, "clock_rate", m->pt[j].clock_rate);
-            }
-            jw_obj_end(w);
-        }
-        jw_arr_end(w);
-        /* Tag and suite only: the inline key is never in the report. */
-        jw_key(w, "crypto");
-        jw_arr_begin(w);
-        for (size_t j = 0; j < m->n_crypto; j++) {
-            jw_obj_begin(w);
-            jw_kuint(w, "tag", m->crypto[j].tag);
-            jw_key(w, "suite");
-            jw_str_arr(w, m->crypto[j].suite);
-            jw_kbool(w, "inline_key", m->crypto[j].has_inline_key);
-            jw_obj_end(w);
-        }
-        jw_arr_end(w);
-        jw_key(w, "fingerprint");
-        jw_str_arr_or_null(w, m->fingerprint);
-        jw_key(w, "setup");
-        jw_str_arr_or_null(w, m->setup);
-        jw_key(w, "encryption");
-        jw_str_arr_or_null(w, m->encryption);
-        jw_kstr(w, "security", media_sec_name(sec[i]));
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_obj_end(w);
+    jp_open(p, '{');
+    jp_key(p, "frame");
+    jp_uint(p, d->frame);
+    jp_key(p, "security");
+    jp_name(p, media_sec_name(seclevel_sdp_each(d->media, n, sec)));
+    jp_key(p, "media");
+    jp_open(p, '[');
+    for (size_t i = 0; i < n; i++)
+        piece = write_media_json(piece, &d->media[i], sec[i]);
+    jp_room(p, SDP_END_JSON_MAX);
+    jp_close(p, ']');
+    jp_close(p, '}');
+    return piece;
 }
 
 static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
@@ -528,58 +578,82 @@ static enum sec_level call_level(const struct call *c, char *ev, size_t cap)
     return seclevel_call(c->any_tls, c->offer.media ? &o : NULL, c->answer.media ? &a : NULL, ev, cap);
 }
 
-/* Everything but rtp_streams, which only the end-of-capture report can
- * list (streams outlive the call's last message). */
-static void call_write_core(struct jw *w, const struct call *c)
+/* A call's fields. Everything but rtp_streams, which only the
+ * end-of-capture report can list (streams outlive the call's last
+ * message), unless ended: in ndjson a call is written when it ends, before
+ * its streams are, and each stream names its call instead. */
+static struct jw_piece write_call(struct jw_piece piece, const struct call *c, bool ended)
 {
-    jw_key(w, "call_id");
-    jw_strn(w, c->call_id, c->call_id_len);
-    jw_kbool(w, "opaque", false);
-    jw_key(w, "from");
-    jw_strn(w, c->from, c->from_len);
-    jw_key(w, "to");
-    jw_strn(w, c->to, c->to_len);
-    jw_kuint(w, "first_frame", c->first_frame);
-    jw_ktime(w, "first_time", c->first_time);
-    jw_kstr(w, "transport", sip_transport_name(c->any_tls ? SIP_TR_TLS : c->transport));
-    jw_key(w, "tls_session");
-    jw_str_arr_or_null(w, c->tls_session);
-    jw_key(w, "client");
-    jw_endpoint(w, &c->first_flow.src, c->first_flow.sport);
-    jw_key(w, "server");
-    jw_endpoint(w, &c->first_flow.dst, c->first_flow.dport);
+    struct jw_piece *p = &piece;
+    jp_key(p, "call_id");
+    jp_strn(p, c->call_id, c->call_id_len);
+    jp_key(p, "opaque");
+    jp_bool(p, false);
+    jp_key(p, "from");
+    jp_strn(p, c->from, c->from_len);
+    jp_key(p, "to");
+    jp_strn(p, c->to, c->to_len);
+    jp_key(p, "first_frame");
+    jp_uint(p, c->first_frame);
+    jp_key(p, "first_time");
+    jp_time(p, c->first_time);
+    jp_key(p, "transport");
+    jp_name(p, sip_transport_name(c->any_tls ? SIP_TR_TLS : c->transport));
+    jp_key(p, "tls_session");
+    jp_str_arr_or_null(p, c->tls_session);
+    jp_key(p, "client");
+    jp_endpoint(p, &c->first_flow.src, c->first_flow.sport);
+    jp_key(p, "server");
+    jp_endpoint(p, &c->first_flow.dst, c->first_flow.dport);
     if (c->final_status) {
-        jw_kint(w, "final_status", c->final_status);
-        jw_key(w, "final_reason");
-        jw_str_arr(w, c->final_reason);
+        jp_key(p, "final_status");
+        jp_int(p, c->final_status);
+        jp_key(p, "final_reason");
+        jp_str_arr(p, c->final_reason);
     } else {
-        jw_knull(w, "final_status");
-        jw_knull(w, "final_reason");
+        jp_key(p, "final_status");
+        jp_null(p);
+        jp_key(p, "final_reason");
+        jp_null(p);
     }
-    jw_kbool(w, "established", c->established);
-    write_sdp_json(w, "offer", &c->offer, c->offer.media != NULL || c->offer.frame != 0);
-    write_sdp_json(w, "answer", &c->answer, c->answer.media != NULL || c->answer.frame != 0);
-    char evidence[512];
+    jp_key(p, "established");
+    jp_bool(p, c->established);
+    piece = write_sdp_json(piece, "offer", &c->offer, c->offer.media != NULL || c->offer.frame != 0);
+    piece = write_sdp_json(piece, "answer", &c->answer, c->answer.media != NULL || c->answer.frame != 0);
+    char evidence[EVIDENCE_MAX];
     enum sec_level l = call_level(c, evidence, sizeof evidence);
-    jw_kstr(w, "security_level", sec_level_name(l));
-    jw_key(w, "security_evidence");
-    jw_str_arr(w, evidence);
-    jw_kuint(w, "negotiations", c->negotiations);
-    jw_kbool(w, "security_changed", c->security_changed);
-    jw_kuint(w, "messages", c->n_msgs);
+    jp_room(p, CALL_TAIL_JSON_MAX);
+    jp_key(p, "security_level");
+    jp_name(p, sec_level_name(l));
+    jp_key(p, "security_evidence");
+    jp_str_arr(p, evidence);
+    jp_key(p, "negotiations");
+    jp_uint(p, c->negotiations);
+    jp_key(p, "security_changed");
+    jp_bool(p, c->security_changed);
+    jp_key(p, "messages");
+    jp_uint(p, c->n_msgs);
+    if (ended) {
+        jp_key(p, "rtp_streams");
+        jp_open(p, '[');
+        jp_close(p, ']');
+        jp_key(p, "ended_by");
+        jp_name(p, end_why_name(c->ended_by));
+        jp_key(p, "last_time");
+        jp_time(p, c->last_time);
+    }
+    return piece;
 }
 
-/* ndjson: a call is written when it ends, before its streams do; each
- * stream names its call in rtp_streams[].call_id instead. */
+static void call_write_core(struct jw *w, const struct call *c, bool ended)
+{
+    struct jw_piece p = write_call(jw_piece_begin(w, CALL_HEAD_JSON_MAX), c, ended);
+    jw_piece_end(&p);
+}
+
 static void call_write_fields(struct jw *w, const void *obj)
 {
-    const struct call *c = obj;
-    call_write_core(w, c);
-    jw_key(w, "rtp_streams");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_kstr(w, "ended_by", end_why_name(c->ended_by));
-    jw_ktime(w, "last_time", c->last_time);
+    call_write_core(w, obj, true);
 }
 
 /* ---- findings ---- */
@@ -1119,7 +1193,7 @@ void calls_write_json(struct call_state *s, struct jw *w)
     uint32_t *next = s ? link_rtp_streams(s) : NULL;
     for (struct call *c = s ? s->head : NULL; c; c = c->next) {
         jw_obj_begin(w);
-        call_write_core(w, c);
+        call_write_core(w, c, false);
         jw_key(w, "rtp_streams");
         jw_arr_begin(w);
         for (uint32_t i = next ? c->rtp_head : RTP_LINK_NONE; i != RTP_LINK_NONE; i = next[i]) {

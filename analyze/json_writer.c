@@ -526,39 +526,38 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 #if defined(__SSE2__)
 /*
  * A string that ends with a NUL inside a char array of cap bytes (16 at
- * least, all of them set): whole blocks from the start are copied and
- * checked until one holds a byte that needs care or the NUL, the tail of
- * the array as its last 16 bytes; nothing is read outside the array. True
- * when the string was plain: it is then in the buffer, quoted, with its
- * comma. Room for cap + 3 bytes is the caller's.
+ * least, all of them set), quoted with its comma at o (cap + 3 bytes
+ * free): whole blocks from the start are copied and checked until one
+ * holds a byte that needs care or the NUL, the tail of the array as its
+ * last 16 bytes; nothing is read outside the array. The end, or NULL when
+ * the string was not plain (o then holds junk the caller does not keep).
  */
-static inline bool copy_plain_in(struct jw *w, const char *s, size_t cap)
+static inline char *put_plain_in(char *o, const char *s, size_t cap)
 {
-    char *o = w->buf + w->n + 1;
+    char *q = o + 1;
     unsigned m = 0;
     size_t i = 0;
     for (; i + 16 <= cap; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        _mm_storeu_si128((__m128i *)(void *)(q + i), x);
         m = care16(x);
         if (m)
             break;
     }
     if (m == 0 && i < cap) { /* the bytes from i to the end, shifted down */
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + cap - 16));
-        _mm_storeu_si128((__m128i *)(void *)(o + cap - 16), x);
+        _mm_storeu_si128((__m128i *)(void *)(q + cap - 16), x);
         m = care16(x) >> (i - (cap - 16));
     }
     if (m == 0)
-        return false; /* no NUL: not this function's kind of string */
+        return NULL; /* no NUL: not this function's kind of string */
     size_t len = i + (size_t)__builtin_ctz(m);
     if (s[len] != '\0')
-        return false;
-    o[-1] = '"';
-    o[len] = '"';
-    o[len + 1] = ',';
-    w->n += len + 3;
-    return true;
+        return NULL;
+    o[0] = '"';
+    q[len] = '"';
+    q[len + 1] = ',';
+    return q + len + 2;
 }
 #endif
 
@@ -570,8 +569,13 @@ SLOW_PATH static void str_in_slow(struct jw *w, const char *s, size_t cap)
 void jw_str_in(struct jw *w, const char *s, size_t cap)
 {
 #if defined(__SSE2__)
-    if (cap >= 16 && cap <= JW_STR_ONE_COPY_MAX && w->n + cap + 3 <= w->fast_lim && copy_plain_in(w, s, cap))
-        return;
+    if (cap >= 16 && cap <= JW_STR_ONE_COPY_MAX && w->n + cap + 3 <= w->fast_lim) {
+        char *e = put_plain_in(w->buf + w->n, s, cap);
+        if (e) {
+            w->n = (size_t)(e - w->buf);
+            return;
+        }
+    }
 #endif
     str_in_slow(w, s, cap);
 }
@@ -670,4 +674,104 @@ void jw_ip(struct jw *w, const struct ip_addr *a)
     o[k + 1] = '"';
     w->n += k + 2;
     value_done(w);
+}
+
+/* ---- pieces (json_writer.h) ---- */
+
+char *jw_piece_room(struct jw *w, size_t max)
+{
+    /* The piece's own containers do not count in w->depth: it must stay
+     * below the cap with them. */
+    if (w->pretty || w->depth == 0 || w->depth > JW_DEPTH_MAX - 1 - JW_PIECE_DEPTH)
+        return NULL;
+    return jw_piece_more(w, max);
+}
+
+char *jw_piece_more(struct jw *w, size_t max)
+{
+    assert(max <= JW_PIECE_MAX);
+    return room(w, max);
+}
+
+/* The general value paths need nothing of the piece's containers: inside
+ * a document, compact, each value gets its comma. */
+struct jw_piece jw_piece_escaped(struct jw_piece p, const char *s, size_t n)
+{
+    size_t left = (size_t)(p.lim - p.o);
+    jw_piece_commit(&p);
+    jw_strn(p.w, s, n);
+    p.o = jw_piece_more(p.w, left);
+    p.lim = p.o + left;
+    return p;
+}
+
+struct jw_piece jw_piece_escaped_in(struct jw_piece p, const char *s, size_t cap)
+{
+    size_t left = (size_t)(p.lim - p.o);
+    jw_piece_commit(&p);
+    jw_str_in(p.w, s, cap);
+    p.o = jw_piece_more(p.w, left);
+    p.lim = p.o + left;
+    return p;
+}
+
+char *jw_put_strn(char *o, const char *s, size_t n)
+{
+    if (!copy_plain(o + 1, s, n))
+        return NULL;
+    o[0] = '"';
+    o[n + 1] = '"';
+    o[n + 2] = ',';
+    return o + n + 3;
+}
+
+char *jw_put_str_in(char *o, const char *s, size_t cap)
+{
+#if defined(__SSE2__)
+    if (cap >= 16)
+        return put_plain_in(o, s, cap);
+#endif
+    return jw_put_strn(o, s, strnlen(s, cap));
+}
+
+char *jw_put_uint(char *o, uint64_t v)
+{
+    size_t k = v < 100000000 ? put_below_100m(o, (uint32_t)v) : put_u64_at(o, v);
+    o[k] = ',';
+    return o + k + 1;
+}
+
+char *jw_put_ip(char *o, const struct ip_addr *a)
+{
+    o[0] = '"';
+    size_t k = ip_addr_format(a, o + 1);
+    o[k + 1] = '"';
+    o[k + 2] = ',';
+    return o + k + 3;
+}
+
+char *jw_put_int(char *o, int64_t v)
+{
+    if (v >= 0)
+        return jw_put_uint(o, (uint64_t)v);
+    o[0] = '-';
+    return jw_put_uint(o + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+char *jw_put_endpoint(char *o, const struct ip_addr *a, uint16_t port)
+{
+    o[0] = '"';
+    size_t k = endpoint_format(a, port, o + 1);
+    o[k + 1] = '"';
+    o[k + 2] = ',';
+    return o + k + 3;
+}
+
+char *jw_put_time(char *o, ts_ns t)
+{
+    o[0] = '"';
+    size_t k = ts_format_iso(t, o + 1);
+    o[k + 1] = '"';
+    o[k + 2] = ',';
+    return o + k + 3;
 }

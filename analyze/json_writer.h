@@ -2,6 +2,7 @@
 #ifndef SIPSEC_JSON_WRITER_H
 #define SIPSEC_JSON_WRITER_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -150,5 +151,220 @@ static inline void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w,
 static inline void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
 static inline void jw_knull(struct jw *w, const char *k) { jw_key(w, k); jw_null(w); }
 static inline void jw_ktime(struct jw *w, const char *k, ts_ns t) { jw_key(w, k); jw_time(w, t); }
+
+/*
+ * Pieces: a part of a document (a call, with its SDPs) written by one
+ * function two ways. In compact output inside a document it runs in run
+ * mode: room is reserved for a section of known bounded size at once
+ * (jw_piece_begin, then jp_room for each further section), and its keys
+ * and values are plain stores at p->o, no room check or length update per
+ * key or value. Otherwise (pretty output, deep nesting) each goes through
+ * the jw_ calls above. A string that needs escaping goes the general way
+ * in either mode. A piece's containers are balanced, at most
+ * JW_PIECE_DEPTH deep; a section is at most JW_PIECE_MAX bytes.
+ *
+ * A function that writes a piece takes it and returns it by value, and no
+ * address of it leaves the function: the bytes written then cannot alias
+ * it, and p->o stays in a register rather than being reloaded after each
+ * store.
+ */
+enum { JW_PIECE_MAX = 4096, JW_PIECE_DEPTH = 8 };
+
+struct jw_piece {
+    struct jw *w;
+    char *o;      /* run mode: the next byte; NULL: through the jw_ calls */
+    char *lim;    /* run mode: the end of the section's room */
+};
+
+/* Room for max bytes in compact output inside a document with nesting to
+ * spare: where it starts, else NULL. */
+char *jw_piece_room(struct jw *w, size_t max);
+/* The same in the middle of a run-mode piece (the room is there). */
+char *jw_piece_more(struct jw *w, size_t max);
+
+static inline struct jw_piece jw_piece_begin(struct jw *w, size_t max)
+{
+    char *o = jw_piece_room(w, max);
+    return (struct jw_piece){ .w = w, .o = o, .lim = o ? o + max : NULL };
+}
+
+/* What run mode wrote is kept: the buffer holds it. */
+static inline void jw_piece_commit(struct jw_piece *p)
+{
+    assert(p->o <= p->lim); /* else a section's bound is wrong */
+    p->w->n = (size_t)(p->o - p->w->buf);
+}
+
+/* The next section, of max bytes at most. */
+static inline void jp_room(struct jw_piece *p, size_t max)
+{
+    if (p->o == NULL)
+        return;
+    jw_piece_commit(p);
+    p->o = jw_piece_more(p->w, max);
+    p->lim = p->o + max;
+}
+
+static inline void jw_piece_end(struct jw_piece *p)
+{
+    if (p->o)
+        jw_piece_commit(p);
+}
+
+/* Run mode's values at o: each returns the end (after its comma), or NULL
+ * when the string needs escaping (o then holds junk, not kept). */
+char *jw_put_str_in(char *o, const char *s, size_t cap); /* as jw_str_in: cap + 3 bytes */
+char *jw_put_strn(char *o, const char *s, size_t n);     /* n + 3 bytes */
+char *jw_put_uint(char *o, uint64_t v);                  /* 21 bytes */
+char *jw_put_int(char *o, int64_t v);                    /* 21 bytes */
+char *jw_put_ip(char *o, const struct ip_addr *a);       /* IP_ADDR_STR_MAX + 3 bytes */
+char *jw_put_endpoint(char *o, const struct ip_addr *a, uint16_t port); /* ENDPOINT_STR_MAX + 3 */
+char *jw_put_time(char *o, ts_ns t);                     /* ISO_TIME_MAX + 3 bytes */
+
+static inline void jp_key(struct jw_piece *p, const char *key)
+{
+    if (p->o == NULL) {
+        jw_key(p->w, key);
+        return;
+    }
+    size_t n = strlen(key);
+    p->o[0] = '"';
+    memcpy(p->o + 1, key, n);
+    p->o[n + 1] = '"';
+    p->o[n + 2] = ':';
+    p->o += n + 3;
+}
+
+static inline void jp_open(struct jw_piece *p, char c)
+{
+    if (p->o == NULL) {
+        jw_open(p->w, c);
+        return;
+    }
+    *p->o++ = c;
+}
+
+static inline void jp_close(struct jw_piece *p, char c)
+{
+    if (p->o == NULL) {
+        jw_close(p->w, c);
+        return;
+    }
+    p->o -= p->o[-1] == ','; /* the last element's comma, taken back (see jw_close) */
+    p->o[0] = c;
+    p->o[1] = ',';
+    p->o += 2;
+}
+
+static inline void jp_null(struct jw_piece *p)
+{
+    if (p->o == NULL) {
+        jw_null(p->w);
+        return;
+    }
+    memcpy(p->o, "null,", 5);
+    p->o += 5;
+}
+
+static inline void jp_bool(struct jw_piece *p, bool v)
+{
+    if (p->o == NULL) {
+        jw_bool(p->w, v);
+        return;
+    }
+    memcpy(p->o, v ? "true," : "false", 5);
+    p->o[5] = ','; /* after "false"; past "true," and not kept */
+    p->o += v ? 5 : 6;
+}
+
+static inline void jp_uint(struct jw_piece *p, uint64_t v)
+{
+    if (p->o == NULL)
+        jw_uint(p->w, v);
+    else
+        p->o = jw_put_uint(p->o, v);
+}
+
+static inline void jp_int(struct jw_piece *p, int64_t v)
+{
+    if (p->o == NULL)
+        jw_int(p->w, v);
+    else
+        p->o = jw_put_int(p->o, v);
+}
+
+/* Run mode, a string that needs escaping: what came before is kept, the
+ * string goes the general way, and the rest of the section gets its room
+ * again. */
+struct jw_piece jw_piece_escaped(struct jw_piece p, const char *s, size_t n);
+struct jw_piece jw_piece_escaped_in(struct jw_piece p, const char *s, size_t cap);
+
+/* Any bytes, as jw_strn. Run mode copies up to JW_PIECE_STR_MAX of them
+ * (a section's bound counts that much); longer goes the general way. */
+enum { JW_PIECE_STR_MAX = 256 };
+static inline void jp_strn(struct jw_piece *p, const char *s, size_t n)
+{
+    char *e;
+    if (p->o == NULL)
+        jw_strn(p->w, s, n);
+    else if (n <= JW_PIECE_STR_MAX && (e = jw_put_strn(p->o, s, n)) != NULL)
+        p->o = e;
+    else
+        *p = jw_piece_escaped(*p, s, n);
+}
+
+/* A name of the program's own (from a table): NULL is null. Run mode
+ * copies up to JW_NAME_MAX bytes (a section's bound counts that much). */
+enum { JW_NAME_MAX = 32 };
+static inline void jp_name(struct jw_piece *p, const char *s)
+{
+    char *e;
+    size_t n;
+    if (p->o == NULL)
+        jw_str(p->w, s);
+    else if (s == NULL)
+        jp_null(p);
+    else if ((n = strnlen(s, JW_NAME_MAX + 1)) <= JW_NAME_MAX && (e = jw_put_strn(p->o, s, n)) != NULL)
+        p->o = e;
+    else
+        *p = jw_piece_escaped(*p, s, strlen(s));
+}
+
+static inline void jp_str_in(struct jw_piece *p, const char *s, size_t cap)
+{
+    char *e;
+    if (p->o == NULL)
+        jw_str_in(p->w, s, cap);
+    else if ((e = jw_put_str_in(p->o, s, cap)) != NULL)
+        p->o = e;
+    else
+        *p = jw_piece_escaped_in(*p, s, cap);
+}
+#define jp_str_arr(p, a) jp_str_in((p), (a), sizeof(a))
+#define jp_str_arr_or_null(p, a) ((a)[0] ? jp_str_arr((p), (a)) : jp_null(p))
+
+static inline void jp_ip(struct jw_piece *p, const struct ip_addr *a)
+{
+    if (p->o == NULL)
+        jw_ip(p->w, a);
+    else
+        p->o = jw_put_ip(p->o, a);
+}
+
+static inline void jp_endpoint(struct jw_piece *p, const struct ip_addr *a, uint16_t port)
+{
+    if (p->o == NULL)
+        jw_endpoint(p->w, a, port);
+    else
+        p->o = jw_put_endpoint(p->o, a, port);
+}
+
+static inline void jp_time(struct jw_piece *p, ts_ns t)
+{
+    if (p->o == NULL)
+        jw_time(p->w, t);
+    else
+        p->o = jw_put_time(p->o, t);
+}
 
 #endif

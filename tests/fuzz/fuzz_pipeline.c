@@ -36,7 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct media_expect *media = media_expect_new(&lim);
     struct fuzz_report rep;
-    if (!fuzz_report_open(&rep, FMT_JSON, PROFILE_OCS2007, &lim, media)) {
+    /* Both report forms: JSON at the end, or ndjson as each call, session
+     * and stream ends (its own writer and lifecycle), by the input's size. */
+    enum report_format fmt = size & 1 ? FMT_NDJSON : FMT_JSON;
+    if (!fuzz_report_open(&rep, fmt, PROFILE_OCS2007, &lim, media)) {
         media_expect_free(media);
         pcap_close(p);
         return 0;

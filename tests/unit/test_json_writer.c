@@ -374,6 +374,170 @@ static void writer_takes_strings_from_arrays(void **state)
     }
 }
 
+/* ---- pieces: run mode writes what the jw_ calls write ---- */
+
+static size_t piece_pad; /* a string before the piece, to move it across the buffer's end */
+static const char piece_hostile[] = { 'a', '"', '\n', (char)0xff, 'z' };
+static char piece_long[300];
+
+/* The same document twice: through a piece (as_piece) and through jw_ calls. */
+static void piece_doc(struct jw *w, bool as_piece)
+{
+    static const char arr_plain[24] = "RTP/SAVP";
+    static const char arr_quote[24] = "a\"b";
+    static const char arr_full[16] = { 'n', 'o', ' ', 'N', 'U', 'L', ' ', 'h', 'e', 'r', 'e', '.', '.', '.', '.', '!' };
+    static const char arr_small[8] = "tiny";
+    struct ip_addr v4 = { .family = 4, .b = { 192, 0, 2, 7 } };
+    char pad[9000];
+    memset(pad, 'p', piece_pad);
+    jw_obj_begin(w);
+    jw_key(w, "pad");
+    jw_strn(w, pad, piece_pad);
+    struct jw_piece piece = jw_piece_begin(w, 600), *p = &piece;
+    for (int round = 0; round < 2; round++) {
+        if (as_piece) {
+            jp_room(p, 600);
+            jp_key(p, "o");
+            jp_open(p, '{');
+            jp_key(p, "u");
+            jp_uint(p, 0);
+            jp_key(p, "big");
+            jp_uint(p, 18446744073709551615ULL);
+            jp_key(p, "neg");
+            jp_int(p, -42);
+            jp_key(p, "list");
+            jp_open(p, '[');
+            jp_bool(p, true);
+            jp_bool(p, false);
+            jp_null(p);
+            jp_open(p, '[');
+            jp_close(p, ']');
+            jp_open(p, '{');
+            jp_close(p, '}');
+            jp_close(p, ']');
+            jp_key(p, "plain");
+            jp_str_arr(p, arr_plain);
+            jp_key(p, "quote");
+            jp_str_arr(p, arr_quote);
+            jp_key(p, "full");
+            jp_str_arr(p, arr_full);
+            jp_key(p, "small");
+            jp_str_arr(p, arr_small);
+            jp_key(p, "none");
+            jp_str_arr_or_null(p, "");
+            jp_key(p, "hostile");
+            jp_strn(p, piece_hostile, sizeof piece_hostile);
+            jp_key(p, "name");
+            jp_name(p, "sdes-srtp");
+            jp_key(p, "null_name");
+            jp_name(p, NULL);
+            jp_key(p, "ip");
+            jp_ip(p, &v4);
+            jp_key(p, "ep");
+            jp_endpoint(p, &v4, 5061);
+            jp_key(p, "t");
+            jp_time(p, 1700000000123456789LL);
+            /* longer than run mode copies: the general way, in the middle */
+            jp_key(p, "long");
+            jp_strn(p, piece_long, sizeof piece_long);
+            jp_key(p, "after");
+            jp_uint(p, 7);
+            jp_close(p, '}');
+        } else {
+            jw_key(w, "o");
+            jw_obj_begin(w);
+            jw_kuint(w, "u", 0);
+            jw_kuint(w, "big", 18446744073709551615ULL);
+            jw_kint(w, "neg", -42);
+            jw_key(w, "list");
+            jw_arr_begin(w);
+            jw_bool(w, true);
+            jw_bool(w, false);
+            jw_null(w);
+            jw_arr_begin(w);
+            jw_arr_end(w);
+            jw_obj_begin(w);
+            jw_obj_end(w);
+            jw_arr_end(w);
+            jw_key(w, "plain");
+            jw_str_arr(w, arr_plain);
+            jw_key(w, "quote");
+            jw_str_arr(w, arr_quote);
+            jw_key(w, "full");
+            jw_str_arr(w, arr_full);
+            jw_key(w, "small");
+            jw_str_arr(w, arr_small);
+            jw_knull(w, "none");
+            jw_key(w, "hostile");
+            jw_strn(w, piece_hostile, sizeof piece_hostile);
+            jw_kstr(w, "name", "sdes-srtp");
+            jw_kstr(w, "null_name", NULL);
+            jw_key(w, "ip");
+            jw_ip(w, &v4);
+            jw_key(w, "ep");
+            jw_endpoint(w, &v4, 5061);
+            jw_ktime(w, "t", 1700000000123456789LL);
+            jw_key(w, "long");
+            jw_strn(w, piece_long, sizeof piece_long);
+            jw_kuint(w, "after", 7);
+            jw_obj_end(w);
+        }
+    }
+    if (as_piece)
+        jw_piece_end(p);
+    jw_obj_end(w);
+}
+
+static void piece_doc_run(struct jw *w) { piece_doc(w, true); }
+static void piece_doc_calls(struct jw *w) { piece_doc(w, false); }
+
+static void pieces_write_what_the_jw_calls_write(void **state)
+{
+    (void)state;
+    memset(piece_long, 'L', sizeof piece_long);
+    piece_long[100] = '\\';
+    for (int pretty = 0; pretty <= 1; pretty++) {
+        /* every position of the piece's sections against the buffer's end */
+        for (piece_pad = 0; piece_pad <= 8192 + 10; piece_pad += piece_pad < 7000 ? 500 : 1) {
+            char *want = render(piece_doc_calls, pretty);
+            char *got = render(piece_doc_run, pretty);
+            assert_string_equal(got, want);
+            free(want);
+            free(got);
+        }
+    }
+    piece_pad = 0;
+    char *s = render(piece_doc_run, false);
+    assert_non_null(strstr(s, "\"quote\":\"a\\\"b\",\"full\":\"no NUL here....!\",\"small\":\"tiny\",\"none\":null,"
+                              "\"hostile\":\"a\\\"\\n\\ufffdz\",\"name\":\"sdes-srtp\",\"null_name\":null,"
+                              "\"ip\":\"192.0.2.7\",\"ep\":\"192.0.2.7:5061\""));
+    assert_non_null(strstr(s, "\"list\":[true,false,null,[],{}],"));
+    free(s);
+}
+
+/* A piece begun outside a document (or in pretty output) is in general mode. */
+static void pieces_need_a_compact_document(void **state)
+{
+    (void)state;
+    struct jw w;
+    FILE *f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    jw_init(&w, f, false);
+    struct jw_piece p = jw_piece_begin(&w, 100);
+    assert_null(p.o);
+    jw_obj_begin(&w);
+    p = jw_piece_begin(&w, 100);
+    assert_non_null(p.o);
+    jw_piece_end(&p);
+    jw_obj_end(&w);
+    jw_init(&w, f, true);
+    jw_obj_begin(&w);
+    p = jw_piece_begin(&w, 100);
+    assert_null(p.o);
+    jw_obj_end(&w);
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +554,8 @@ int main(void)
         cmocka_unit_test(writer_escapes_strings_longer_than_its_buffer),
         cmocka_unit_test(writer_indents_pretty_output),
         cmocka_unit_test(writer_takes_strings_from_arrays),
+        cmocka_unit_test(pieces_write_what_the_jw_calls_write),
+        cmocka_unit_test(pieces_need_a_compact_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
