@@ -888,8 +888,8 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
         const struct sdp_media *m = &sdp->media[i];
         if (!m->has_addr || m->port == 0)
             continue;
-        struct media_hint h;
-        memset(&h, 0, offsetof(struct media_hint, call_id)); /* the Call-ID is written to its NUL below */
+        struct media_hint h; /* but its call_id: the Call-ID goes to the table apart */
+        memset(&h, 0, offsetof(struct media_hint, call_id));
         enum media_sec ms = seclevel_media(m);
         h.is_srtp = media_sec_is_srtp(ms) && ms != MEDIA_SEC_OPPORTUNISTIC;
         h.clock_pt = 255;
@@ -900,9 +900,6 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
                 break;
             }
         }
-        size_t idn = c->call_id_len < sizeof h.call_id - 1 ? c->call_id_len : sizeof h.call_id - 1;
-        memcpy(h.call_id, c->call_id, idn); /* copy_str without its strlen */
-        h.call_id[idn] = '\0';
         /* the hosts of the call's signaling, which IPsec may cover while
          * the c= media addresses differ (a PBX relaying media elsewhere) */
         if (c->first_flow.src.family) {
@@ -911,7 +908,7 @@ static void publish_media(struct call_state *s, const struct call *c, const stru
             h.sig[1] = c->first_flow.dst;
         }
         /* RTCP on port + 1 is found through this entry too (media_expect.h) */
-        media_expect_add(s->ctx->media, &m->addr, m->port, &h, ts);
+        media_expect_add_id(s->ctx->media, &m->addr, m->port, &h, c->call_id, c->call_id_len, ts);
     }
 }
 

@@ -3,6 +3,7 @@
 #define SIPSEC_MEDIA_EXPECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "caps.h"
@@ -29,6 +30,11 @@ void media_expect_free(struct media_expect *m);
  * capture time are forgotten. */
 void media_expect_add(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
                       const struct media_hint *hint, ts_ns when);
+/* The same with the Call-ID given apart (call_id, n bytes, cut to the
+ * hint's buffer) and hint->call_id not read, so a caller holding the
+ * Call-ID need not copy it into a hint first. */
+void media_expect_add_id(struct media_expect *m, const struct ip_addr *addr, uint16_t port,
+                         const struct media_hint *hint, const char *call_id, size_t n, ts_ns when);
 /* A call has ended: its endpoints can carry no new media, so the entry
  * for addr:port goes now if that call (call_id, n bytes) announced it
  * last, rather than after the TTL. Another call's entry stays. */
