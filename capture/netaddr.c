@@ -201,16 +201,6 @@ bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
            ip_addr_eq(&a->src, &b->src) && ip_addr_eq(&a->dst, &b->dst);
 }
 
-uint64_t hash_mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 static uint64_t hash_end(const struct ip_addr *a, uint16_t port)
 {
     uint64_t w0, w1;
