@@ -79,6 +79,20 @@ bool sdp_parse(const uint8_t *p, size_t n, struct sdp_info *out);
  * their counts (a kept copy then writes and later reads a third of it). */
 void sdp_media_copy(struct sdp_media *dst, const struct sdp_media *src);
 
+/* Asks for the cache lines a reader of a kept line reads (its head and
+ * its first payload types) at once, ahead of use: a call's kept SDP is
+ * read cold when the call ends, line after line otherwise. */
+static inline void sdp_media_prefetch(const struct sdp_media *m)
+{
+#if defined(__GNUC__)
+    const char *p = (const char *)m;
+    for (size_t off = 0; off < offsetof(struct sdp_media, pt) + 4 * sizeof m->pt[0]; off += 64)
+        __builtin_prefetch(p + off);
+#else
+    (void)m;
+#endif
+}
+
 /* Profile facts. */
 enum { SDP_PROFILE_SAVP = 1, SDP_PROFILE_DTLS = 2 };
 unsigned sdp_profile_flags(const char *profile);  /* both of the two below */
