@@ -544,12 +544,10 @@ static struct jw_piece write_media_json(struct jw_piece piece, const struct sdp_
     return piece;
 }
 
-static struct jw_piece write_sdp_json(struct jw_piece piece, const char *key, const struct call_sdp *d,
-                                      bool present)
+/* After its key, in a section of SDP_HEAD_JSON_MAX bytes. */
+static struct jw_piece write_sdp_json(struct jw_piece piece, const struct call_sdp *d, bool present)
 {
     struct jw_piece *p = &piece;
-    jp_room(p, SDP_HEAD_JSON_MAX);
-    jp_key(p, key);
     if (!present) {
         jp_null(p);
         return piece;
@@ -618,8 +616,12 @@ static struct jw_piece write_call(struct jw_piece piece, const struct call *c, b
     }
     jp_key(p, "established");
     jp_bool(p, c->established);
-    piece = write_sdp_json(piece, "offer", &c->offer, c->offer.media != NULL || c->offer.frame != 0);
-    piece = write_sdp_json(piece, "answer", &c->answer, c->answer.media != NULL || c->answer.frame != 0);
+    jp_room(p, SDP_HEAD_JSON_MAX);
+    jp_key(p, "offer");
+    piece = write_sdp_json(piece, &c->offer, c->offer.media != NULL || c->offer.frame != 0);
+    jp_room(p, SDP_HEAD_JSON_MAX);
+    jp_key(p, "answer");
+    piece = write_sdp_json(piece, &c->answer, c->answer.media != NULL || c->answer.frame != 0);
     char evidence[EVIDENCE_MAX];
     enum sec_level l = call_level(c, evidence, sizeof evidence);
     jp_room(p, CALL_TAIL_JSON_MAX);

@@ -687,9 +687,8 @@ char *jw_piece_room(struct jw *w, size_t max)
     return jw_piece_more(w, max);
 }
 
-char *jw_piece_more(struct jw *w, size_t max)
+char *jw_piece_flush(struct jw *w, size_t max)
 {
-    assert(max <= JW_PIECE_MAX);
     return room(w, max);
 }
 

@@ -179,8 +179,16 @@ struct jw_piece {
 /* Room for max bytes in compact output inside a document with nesting to
  * spare: where it starts, else NULL. */
 char *jw_piece_room(struct jw *w, size_t max);
-/* The same in the middle of a run-mode piece (the room is there). */
-char *jw_piece_more(struct jw *w, size_t max);
+/* The same in the middle of a run-mode piece (run mode's conditions hold
+ * for all of it): a check, and a write out only when the buffer is full. */
+char *jw_piece_flush(struct jw *w, size_t max);
+static inline char *jw_piece_more(struct jw *w, size_t max)
+{
+    assert(max <= JW_PIECE_MAX);
+    if (max > sizeof w->buf - w->n)
+        return jw_piece_flush(w, max);
+    return w->buf + w->n;
+}
 
 static inline struct jw_piece jw_piece_begin(struct jw *w, size_t max)
 {
@@ -279,10 +287,15 @@ static inline void jp_bool(struct jw_piece *p, bool v)
 
 static inline void jp_uint(struct jw_piece *p, uint64_t v)
 {
-    if (p->o == NULL)
+    if (p->o == NULL) {
         jw_uint(p->w, v);
-    else
+    } else if (v < 10) { /* counts, payload types and tags: a third of the numbers */
+        p->o[0] = (char)('0' + v);
+        p->o[1] = ',';
+        p->o += 2;
+    } else {
         p->o = jw_put_uint(p->o, v);
+    }
 }
 
 static inline void jp_int(struct jw_piece *p, int64_t v)
@@ -313,21 +326,33 @@ static inline void jp_strn(struct jw_piece *p, const char *s, size_t n)
         *p = jw_piece_escaped(*p, s, n);
 }
 
-/* A name of the program's own (from a table): NULL is null. Run mode
- * copies up to JW_NAME_MAX bytes (a section's bound counts that much). */
+/* A name of the program's own (from a table): plain ASCII like a key, so
+ * run mode copies it as it is, up to JW_NAME_MAX bytes (a section's bound
+ * counts that much; a longer one goes the general way). NULL is null. */
 enum { JW_NAME_MAX = 32 };
 static inline void jp_name(struct jw_piece *p, const char *s)
 {
-    char *e;
-    size_t n;
-    if (p->o == NULL)
+    if (p->o == NULL) {
         jw_str(p->w, s);
-    else if (s == NULL)
+        return;
+    }
+    if (s == NULL) {
         jp_null(p);
-    else if ((n = strnlen(s, JW_NAME_MAX + 1)) <= JW_NAME_MAX && (e = jw_put_strn(p->o, s, n)) != NULL)
-        p->o = e;
-    else
+        return;
+    }
+    /* names are a few bytes: a loop beats strlen and a copy of unknown size */
+    char *o = p->o + 1;
+    size_t n = 0;
+    for (; n < JW_NAME_MAX && s[n]; n++)
+        o[n] = s[n];
+    if (s[n]) {
         *p = jw_piece_escaped(*p, s, strlen(s));
+        return;
+    }
+    p->o[0] = '"';
+    o[n] = '"';
+    o[n + 1] = ',';
+    p->o = o + n + 2;
 }
 
 static inline void jp_str_in(struct jw_piece *p, const char *s, size_t cap)

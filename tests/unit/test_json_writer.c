@@ -431,6 +431,8 @@ static void piece_doc(struct jw *w, bool as_piece)
             jp_name(p, "sdes-srtp");
             jp_key(p, "null_name");
             jp_name(p, NULL);
+            jp_key(p, "long_name");
+            jp_name(p, "a-name-longer-than-the-32-bytes-run-mode-copies");
             jp_key(p, "ip");
             jp_ip(p, &v4);
             jp_key(p, "ep");
@@ -472,6 +474,7 @@ static void piece_doc(struct jw *w, bool as_piece)
             jw_strn(w, piece_hostile, sizeof piece_hostile);
             jw_kstr(w, "name", "sdes-srtp");
             jw_kstr(w, "null_name", NULL);
+            jw_kstr(w, "long_name", "a-name-longer-than-the-32-bytes-run-mode-copies");
             jw_key(w, "ip");
             jw_ip(w, &v4);
             jw_key(w, "ep");
@@ -510,6 +513,7 @@ static void pieces_write_what_the_jw_calls_write(void **state)
     char *s = render(piece_doc_run, false);
     assert_non_null(strstr(s, "\"quote\":\"a\\\"b\",\"full\":\"no NUL here....!\",\"small\":\"tiny\",\"none\":null,"
                               "\"hostile\":\"a\\\"\\n\\ufffdz\",\"name\":\"sdes-srtp\",\"null_name\":null,"
+                              "\"long_name\":\"a-name-longer-than-the-32-bytes-run-mode-copies\","
                               "\"ip\":\"192.0.2.7\",\"ep\":\"192.0.2.7:5061\""));
     assert_non_null(strstr(s, "\"list\":[true,false,null,[],{}],"));
     free(s);
