@@ -346,7 +346,42 @@ static bool warning_mentions_security(const char *w)
     return false;
 }
 
-static const char *const levels_text =
+static void text_str(struct text *t, const char *s)
+{
+    text_addn(t, s, strlen(s));
+}
+
+/* "415 Unsupported Media Type" (the status is 415, 488 or 606 here) */
+static void text_status(struct text *t, int status, const char *reason)
+{
+    text_u64(t, (uint64_t)status);
+    TEXT_LIT(t, " ");
+    text_str(t, reason);
+}
+
+/* "The caller's offer (frame N) has <media>; client policy \"<policy>\"" */
+static void text_offer(struct text *t, const struct sdp_view *offer, const char *media, enum enc_policy pol)
+{
+    TEXT_LIT(t, "The caller's offer (frame ");
+    text_u64(t, offer->frame);
+    TEXT_LIT(t, ") has ");
+    text_str(t, media);
+    TEXT_LIT(t, "; client policy \"");
+    text_str(t, enc_policy_text(pol));
+    TEXT_LIT(t, "\"");
+}
+
+/* " The response says: \"<at most 256 bytes of the warning>\"." when there is one */
+static void text_said(struct text *t, const char *warning)
+{
+    if (warning && warning[0]) {
+        TEXT_LIT(t, " The response says: \"");
+        text_addn(t, warning, strnlen(warning, 256));
+        TEXT_LIT(t, "\".");
+    }
+}
+
+static const char levels_text[] =
     "Security levels: Unsecured = clear SIP (UDP/TCP 5060) and RTP; SIP Secured = SIP over mutual TLS "
     "(5061) with RTP in clear; Secured = SIP over mutual TLS and SRTP.";
 
@@ -368,29 +403,9 @@ bool seclevel_mismatch(const struct sdp_view *offer, const struct sdp_view *err_
     enum media_sec err_sec = err_sdp && err_sdp->n ? seclevel_sdp(err_sdp->media, err_sdp->n) : MEDIA_SEC_NONE;
     bool err_wants_srtp = err_sdp && err_sdp->n && media_sec_is_srtp(err_sec) && err_sec != MEDIA_SEC_OPPORTUNISTIC;
     bool hint = warning && warning_mentions_security(warning);
-    char media[DESCRIBE_MAX], said[320] = "";
-    describe_media(offer, media, sizeof media);
-    if (warning && warning[0])
-        snprintf(said, sizeof said, " The response says: \"%.256s\".", warning);
-    const char *peer_clear_level = sip_over_tls ? "SIP Secured (TLS signaling, RTP in clear)"
-                                                : "Unsecured (clear SIP and RTP)";
-
     switch (pol) {
     case POLICY_REQUIRED:
-        snprintf(summary, summary_cap,
-                 "INVITE offering only encrypted media (SRTP) was refused with %d %s: the security "
-                 "levels of the two ends do not match",
-                 status, reason);
-        snprintf(detail, detail_cap,
-                 "The caller's offer (frame %llu) has %s; client policy \"%s\": the caller will not "
-                 "fall back to RTP. The other end answered %d %s, so it accepts only clear RTP: it runs "
-                 "at %s.%s %s To align the ends, either raise the peer (e.g. the UM dial plan) to "
-                 "Secured%s, or set the client's encryption policy to \"support, don't require\" "
-                 "(Office Communicator PC2PCAVEncryption=0) so it can fall back to RTP.",
-                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason,
-                 peer_clear_level, said, levels_text,
-                 sip_over_tls ? "" : " (which also needs SIP over mutual TLS on port 5061)");
-        return true;
+        break;
     case POLICY_NOT_SUPPORTED:
         /* A clear RTP offer refused is more often a codec refusal: it
          * takes the response's word (an SRTP SDP, a Warning about
@@ -398,45 +413,90 @@ bool seclevel_mismatch(const struct sdp_view *offer, const struct sdp_view *err_
          * Secured, to call it a security mismatch. */
         if (!(err_wants_srtp || hint || (sip_over_tls && status == 415)))
             return false;
-        snprintf(summary, summary_cap,
-                 "INVITE offering only clear RTP was refused with %d %s: the other end requires "
-                 "encrypted media (SRTP)",
-                 status, reason);
-        snprintf(detail, detail_cap,
-                 "The caller's offer (frame %llu) has %s; client policy \"%s\". The other end answered "
-                 "%d %s, so it requires SRTP: it runs at Secured (SIP over mutual TLS and SRTP).%s %s "
-                 "To align the ends, either set the client's encryption policy to \"support, don't "
-                 "require\" (Office Communicator PC2PCAVEncryption=0, not 2) so it offers SRTP%s, or "
-                 "lower the peer (e.g. the UM dial plan) to %s.",
-                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason, said,
-                 levels_text,
-                 sip_over_tls ? "" : ", and carry its SIP over mutual TLS on port 5061 so the SRTP keys "
-                                     "are not sent in clear",
-                 sip_over_tls ? "SIP Secured" : "SIP Secured or Unsecured");
-        return true;
+        break;
     case POLICY_SUPPORTED:
         /* Best effort: refused only if the peer insists on a SAVP profile
          * or on no crypto at all. 488 is also a codec refusal, so it takes
          * the response's own word (SDP or Warning) to call it security. */
         if (!(status == 415 || err_wants_srtp || hint))
             return false;
-        snprintf(summary, summary_cap,
-                 "INVITE offering optional encryption (RTP/AVP with keys) was refused with %d %s: the "
-                 "other end's media security does not match",
-                 status, reason);
-        snprintf(detail, detail_cap,
-                 "The caller's offer (frame %llu) has %s; client policy \"%s\" (it does not require "
-                 "encryption). The other end answered %d %s: %s.%s %s To align the ends, %s",
-                 (unsigned long long)offer->frame, media, enc_policy_text(pol), status, reason,
-                 err_wants_srtp ? "its SDP shows it requires SRTP with a SAVP profile (Secured)"
-                                : "it rejects the keys in the offer, so it accepts only clear RTP",
-                 said, levels_text,
-                 err_wants_srtp ? "set the client's encryption policy to \"require encryption\" "
-                                  "(PC2PCAVEncryption=1) so it offers RTP/SAVP, or lower the peer to SIP Secured."
-                                : "raise the peer (e.g. the UM dial plan) to Secured, or set the client "
-                                  "to not offer encryption to this peer.");
-        return true;
+        break;
     default:
         return false;
     }
+
+    /* Built by appending, as seclevel_call's evidence: the format
+     * machinery was most of the cost of every refused INVITE. */
+    char media[DESCRIBE_MAX];
+    describe_media(offer, media, sizeof media);
+    const char *peer_clear_level = sip_over_tls ? "SIP Secured (TLS signaling, RTP in clear)"
+                                                : "Unsecured (clear SIP and RTP)";
+    struct text sum = { summary, summary_cap, 0 }, det = { detail, detail_cap, 0 };
+    summary[0] = detail[0] = '\0';
+    switch (pol) {
+    case POLICY_REQUIRED:
+        TEXT_LIT(&sum, "INVITE offering only encrypted media (SRTP) was refused with ");
+        text_status(&sum, status, reason);
+        TEXT_LIT(&sum, ": the security levels of the two ends do not match");
+        text_offer(&det, offer, media, pol);
+        TEXT_LIT(&det, ": the caller will not fall back to RTP. The other end answered ");
+        text_status(&det, status, reason);
+        TEXT_LIT(&det, ", so it accepts only clear RTP: it runs at ");
+        text_str(&det, peer_clear_level);
+        TEXT_LIT(&det, ".");
+        text_said(&det, warning);
+        TEXT_LIT(&det, " ");
+        TEXT_LIT(&det, levels_text);
+        TEXT_LIT(&det, " To align the ends, either raise the peer (e.g. the UM dial plan) to Secured");
+        if (!sip_over_tls)
+            TEXT_LIT(&det, " (which also needs SIP over mutual TLS on port 5061)");
+        TEXT_LIT(&det, ", or set the client's encryption policy to \"support, don't require\" "
+                       "(Office Communicator PC2PCAVEncryption=0) so it can fall back to RTP.");
+        break;
+    case POLICY_NOT_SUPPORTED:
+        TEXT_LIT(&sum, "INVITE offering only clear RTP was refused with ");
+        text_status(&sum, status, reason);
+        TEXT_LIT(&sum, ": the other end requires encrypted media (SRTP)");
+        text_offer(&det, offer, media, pol);
+        TEXT_LIT(&det, ". The other end answered ");
+        text_status(&det, status, reason);
+        TEXT_LIT(&det, ", so it requires SRTP: it runs at Secured (SIP over mutual TLS and SRTP).");
+        text_said(&det, warning);
+        TEXT_LIT(&det, " ");
+        TEXT_LIT(&det, levels_text);
+        TEXT_LIT(&det, " To align the ends, either set the client's encryption policy to \"support, don't "
+                       "require\" (Office Communicator PC2PCAVEncryption=0, not 2) so it offers SRTP");
+        if (!sip_over_tls)
+            TEXT_LIT(&det, ", and carry its SIP over mutual TLS on port 5061 so the SRTP keys are not sent in clear");
+        TEXT_LIT(&det, ", or lower the peer (e.g. the UM dial plan) to ");
+        if (sip_over_tls)
+            TEXT_LIT(&det, "SIP Secured.");
+        else
+            TEXT_LIT(&det, "SIP Secured or Unsecured.");
+        break;
+    case POLICY_SUPPORTED:
+        TEXT_LIT(&sum, "INVITE offering optional encryption (RTP/AVP with keys) was refused with ");
+        text_status(&sum, status, reason);
+        TEXT_LIT(&sum, ": the other end's media security does not match");
+        text_offer(&det, offer, media, pol);
+        TEXT_LIT(&det, " (it does not require encryption). The other end answered ");
+        text_status(&det, status, reason);
+        if (err_wants_srtp)
+            TEXT_LIT(&det, ": its SDP shows it requires SRTP with a SAVP profile (Secured).");
+        else
+            TEXT_LIT(&det, ": it rejects the keys in the offer, so it accepts only clear RTP.");
+        text_said(&det, warning);
+        TEXT_LIT(&det, " ");
+        TEXT_LIT(&det, levels_text);
+        if (err_wants_srtp)
+            TEXT_LIT(&det, " To align the ends, set the client's encryption policy to \"require encryption\" "
+                           "(PC2PCAVEncryption=1) so it offers RTP/SAVP, or lower the peer to SIP Secured.");
+        else
+            TEXT_LIT(&det, " To align the ends, raise the peer (e.g. the UM dial plan) to Secured, or set the "
+                           "client to not offer encryption to this peer.");
+        break;
+    default:
+        break;
+    }
+    return true;
 }
