@@ -23,17 +23,19 @@ enum { NIL = UINT32_MAX, BUCKETS_MAX = 1u << 18, POOL_INITIAL = 64, EXPIRE_BUDGE
 struct me_entry {
     struct ip_addr addr;
     uint16_t port;
-    uint32_t older, younger;  /* age list */
-    ts_ns when;
     struct media_hint hint;
 };
 
-/* The bucket chains apart from the entries (links[i] goes with pool[i]):
- * a chain step and its hash compare read eight bytes of a compact array,
- * not a 200-byte entry; the entry is read once the hash matches. */
+/* The links apart from the entries (links[i] goes with pool[i]): a chain
+ * step and its hash compare read a compact array, not a 200-byte entry;
+ * taking an entry out of the age list writes its neighbours' links, and
+ * the expiry reads the oldest one's time, not entries announced as long
+ * ago as they were (cold). */
 struct me_link {
     uint32_t next;            /* bucket chain, or the free list */
     uint32_t hash;
+    uint32_t older, younger;  /* age list */
+    ts_ns when;               /* last announced */
 };
 
 struct media_expect {
@@ -136,13 +138,13 @@ static uint32_t me_lookup(const struct media_expect *m, const struct ip_addr *ad
 
 static void age_unlink(struct media_expect *m, uint32_t i)
 {
-    struct me_entry *e = &m->pool[i];
+    struct me_link *e = &m->links[i];
     if (e->older != NIL)
-        m->pool[e->older].younger = e->younger;
+        m->links[e->older].younger = e->younger;
     else
         m->oldest = e->younger;
     if (e->younger != NIL)
-        m->pool[e->younger].older = e->older;
+        m->links[e->younger].older = e->older;
     else
         m->youngest = e->older;
     e->older = e->younger = NIL;
@@ -150,11 +152,11 @@ static void age_unlink(struct media_expect *m, uint32_t i)
 
 static void age_push_young(struct media_expect *m, uint32_t i)
 {
-    struct me_entry *e = &m->pool[i];
+    struct me_link *e = &m->links[i];
     e->older = m->youngest;
     e->younger = NIL;
     if (m->youngest != NIL)
-        m->pool[m->youngest].younger = i;
+        m->links[m->youngest].younger = i;
     else
         m->oldest = i;
     m->youngest = i;
@@ -182,7 +184,7 @@ static void buckets_grow(struct media_expect *m)
         return; /* longer chains, still correct */
     for (uint32_t i = 0; i < nb; i++)
         b[i] = NIL;
-    for (uint32_t i = m->oldest; i != NIL; i = m->pool[i].younger) {
+    for (uint32_t i = m->oldest; i != NIL; i = m->links[i].younger) {
         uint32_t h = m->links[i].hash & (nb - 1);
         m->links[i].next = b[h];
         b[h] = i;
@@ -207,7 +209,7 @@ static void me_expire(struct media_expect *m, ts_ns now)
 {
     for (int n = 0; n < EXPIRE_BUDGET && m->oldest != NIL; n++) {
         uint32_t i = m->oldest;
-        if (now - m->pool[i].when <= m->ttl_ns)
+        if (now - m->links[i].when <= m->ttl_ns)
             break;
         me_remove(m, i);
     }
@@ -305,7 +307,7 @@ void media_expect_add_id(struct media_expect *m, const struct ip_addr *addr, uin
     size_t idn = n < sizeof e->hint.call_id - 1 ? n : sizeof e->hint.call_id - 1;
     copy_short(e->hint.call_id, call_id, idn);
     e->hint.call_id[idn] = '\0';
-    e->when = when;
+    m->links[i].when = when;
     age_push_young(m, i);
 }
 
