@@ -701,25 +701,29 @@ char *jw_piece_flush(struct jw *w, size_t max)
 }
 
 /* The general value paths need nothing of the piece's containers: inside
- * a document, compact, each value gets its comma. */
+ * a document, compact, each value gets its comma. What is left of the
+ * section is not known here: it gets the most a section may need. */
+static struct jw_piece piece_again(struct jw_piece p)
+{
+    p.o = jw_piece_more(p.w, JW_PIECE_MAX);
+#ifndef NDEBUG
+    p.lim = p.o + JW_PIECE_MAX;
+#endif
+    return p;
+}
+
 struct jw_piece jw_piece_escaped(struct jw_piece p, const char *s, size_t n)
 {
-    size_t left = (size_t)(p.lim - p.o);
     jw_piece_commit(&p);
     jw_strn(p.w, s, n);
-    p.o = jw_piece_more(p.w, left);
-    p.lim = p.o + left;
-    return p;
+    return piece_again(p);
 }
 
 struct jw_piece jw_piece_escaped_in(struct jw_piece p, const char *s, size_t cap)
 {
-    size_t left = (size_t)(p.lim - p.o);
     jw_piece_commit(&p);
     jw_str_in(p.w, s, cap);
-    p.o = jw_piece_more(p.w, left);
-    p.lim = p.o + left;
-    return p;
+    return piece_again(p);
 }
 
 char *jw_put_strn(char *o, const char *s, size_t n)

@@ -173,7 +173,10 @@ enum { JW_PIECE_MAX = 4096, JW_PIECE_DEPTH = 8 };
 struct jw_piece {
     struct jw *w;
     char *o;      /* run mode: the next byte; NULL: through the jw_ calls */
-    char *lim;    /* run mode: the end of the section's room */
+#ifndef NDEBUG
+    char *lim;    /* run mode: the end of the section's room, for the assert */
+#endif
+    /* Two words otherwise: passed and returned in registers. */
 };
 
 /* Room for max bytes in compact output inside a document with nesting to
@@ -193,7 +196,11 @@ static inline char *jw_piece_more(struct jw *w, size_t max)
 static inline struct jw_piece jw_piece_begin(struct jw *w, size_t max)
 {
     char *o = jw_piece_room(w, max);
-    return (struct jw_piece){ .w = w, .o = o, .lim = o ? o + max : NULL };
+    struct jw_piece p = { .w = w, .o = o };
+#ifndef NDEBUG
+    p.lim = o ? o + max : NULL;
+#endif
+    return p;
 }
 
 /* What run mode wrote is kept: the buffer holds it. */
@@ -210,7 +217,9 @@ static inline void jp_room(struct jw_piece *p, size_t max)
         return;
     jw_piece_commit(p);
     p->o = jw_piece_more(p->w, max);
+#ifndef NDEBUG
     p->lim = p->o + max;
+#endif
 }
 
 static inline void jw_piece_end(struct jw_piece *p)
