@@ -15,6 +15,7 @@ struct flow_chunk {
 struct flow_table {
     struct flow **buckets;
     uint64_t mask;
+    uint64_t buckets_max;   /* the power of two >= flows_max the buckets may grow to */
     uint32_t count, max;
     struct flow *oldest, *newest;
     struct flow *free_list; /* linked through hnext */
@@ -26,9 +27,13 @@ struct flow_table *flow_table_new(const struct limits *lim)
     struct flow_table *ft = calloc(1, sizeof *ft);
     if (ft == NULL)
         return NULL;
-    uint64_t n = 1024;
-    while (n < lim->flows_max)
-        n <<= 1;
+    /* Start small and double with the flows held: buckets sized for
+     * flows_max from the start (2 MiB at the default) spread a few hundred
+     * connections over as many cache lines, a miss per TCP segment. */
+    ft->buckets_max = 1024;
+    while (ft->buckets_max < lim->flows_max)
+        ft->buckets_max <<= 1;
+    uint64_t n = ft->buckets_max < 1024 ? ft->buckets_max : 1024;
     ft->buckets = calloc(n, sizeof *ft->buckets);
     if (ft->buckets == NULL) {
         free(ft);
@@ -37,6 +42,27 @@ struct flow_table *flow_table_new(const struct limits *lim)
     ft->mask = n - 1;
     ft->max = lim->flows_max;
     return ft;
+}
+
+/* Double the buckets once there are more flows than buckets, relinking
+ * every flow from the LRU list: O(1) amortized per new flow. */
+static void buckets_grow(struct flow_table *ft)
+{
+    uint64_t n = ft->mask + 1;
+    if (ft->count <= n || n >= ft->buckets_max)
+        return;
+    uint64_t nb = n * 2;
+    struct flow **b = calloc(nb, sizeof *b);
+    if (b == NULL)
+        return; /* longer chains, still correct */
+    for (struct flow *f = ft->oldest; f; f = f->newer) {
+        struct flow **head = &b[f->hash & (nb - 1)];
+        f->hnext = *head;
+        *head = f;
+    }
+    free(ft->buckets);
+    ft->buckets = b;
+    ft->mask = nb - 1;
 }
 
 void flow_table_free(struct flow_table *ft)
@@ -126,6 +152,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *client_ke
     *b = f;
     lru_push_newest(ft, f);
     ft->count++;
+    buckets_grow(ft);
     return f;
 }
 

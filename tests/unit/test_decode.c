@@ -404,6 +404,38 @@ static void full_flow_table_evicts_the_oldest(void **state)
     assert_int_equal(decoder_stats(f->dec)->flows_evicted, 1);
 }
 
+/* The buckets start small and double with the flows (flow.c): every
+ * connection is still found, and still removed, across the regrowths. */
+static void many_flows_stay_found_as_the_table_grows(void **state)
+{
+    struct fixture *f = *state;
+    decoder_free(f->dec);
+    f->lim.flows_max = 8192;
+    struct decode_hooks hooks = { &f->rec, h_attach, h_udp, h_esp, h_anomaly };
+    f->dec = decoder_new(&f->lim, &hooks);
+    assert_non_null(f->dec);
+    enum { N = 5000 };
+    for (uint32_t round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < N; i++) {
+            struct pkt p = { .n = 0 };
+            ipv4(&p, 6, 0x0a000000 + i, 0x0a7f0001, round < 2 ? 21 : 20, 1, 0);
+            /* rounds 0 and 1: one byte each; round 2: a reset */
+            tcp(&p, (uint16_t)(30000 + i % 7), 5060, 1 + round, 0, round < 2 ? 0x18 : 0x04);
+            if (round < 2)
+                put8(&p, 'x');
+            feed(f, DLT_RAW, &p);
+        }
+        if (round == 1) { /* the second segments found their connections */
+            assert_int_equal(f->rec.opens, N);
+            assert_int_equal(decoder_stats(f->dec)->tcp_connections, N);
+            assert_int_equal(f->rec.closes, 0);
+        }
+    }
+    assert_int_equal(f->rec.closes, N);
+    assert_int_equal(f->rec.last_close, CLOSE_RST);
+    assert_int_equal(decoder_stats(f->dec)->flows_evicted, 0);
+}
+
 static void idle_flow_times_out_on_capture_time(void **state)
 {
     struct fixture *f = *state;
@@ -459,6 +491,7 @@ int main(void)
         T(ignored_tcp_connection_is_asked_once),
         T(mid_stream_server_side_is_guessed_by_port),
         T(full_flow_table_evicts_the_oldest),
+        T(many_flows_stay_found_as_the_table_grows),
         T(idle_flow_times_out_on_capture_time),
         T(end_of_input_closes_with_eof),
         T(bad_tcp_data_offset_is_an_anomaly),
