@@ -6,9 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* The general paths stay out of line: the fast paths are then leaf
  * functions that need no registers saved. */
@@ -203,17 +200,6 @@ static const unsigned char needs_care[256] = {
 };
 
 #if defined(__SSE2__)
-/* One bit per byte of x that needs care (see needs_care). Adding 1 moves
- * DEL and everything from 0x80 below zero (signed) and keeps the controls
- * below 0x21: one compare finds them all. */
-static inline unsigned care16(__m128i x)
-{
-    __m128i m = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1)));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
-    return (unsigned)_mm_movemask_epi8(m);
-}
-
 /*
  * Copies n bytes of s to o if none needs care, else says false (o then
  * holds junk the caller does not keep). Loads and stores stay inside the
@@ -225,12 +211,12 @@ static inline bool copy_plain(char *o, const char *s, size_t n)
     if (n >= 16) {
         for (size_t i = 0; i + 16 < n; i += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            if (care16(x))
+            if (jw_care16(x))
                 return false;
             _mm_storeu_si128((__m128i *)(void *)(o + i), x);
         }
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-        if (care16(x))
+        if (jw_care16(x))
             return false;
         _mm_storeu_si128((__m128i *)(void *)(o + n - 16), x);
         return true;
@@ -239,7 +225,7 @@ static inline bool copy_plain(char *o, const char *s, size_t n)
         uint64_t a, b;
         memcpy(&a, s, 8);
         memcpy(&b, s + n - 8, 8);
-        if (care16(_mm_set_epi64x((long long)b, (long long)a)))
+        if (jw_care16(_mm_set_epi64x((long long)b, (long long)a)))
             return false;
         memcpy(o, &a, 8);
         memcpy(o + n - 8, &b, 8);
@@ -249,7 +235,7 @@ static inline bool copy_plain(char *o, const char *s, size_t n)
         uint32_t a, b;
         memcpy(&a, s, 4);
         memcpy(&b, s + n - 4, 4);
-        if (care16(_mm_set_epi32(0x41414141, 0x41414141, (int)b, (int)a)))
+        if (jw_care16(_mm_set_epi32(0x41414141, 0x41414141, (int)b, (int)a)))
             return false;
         memcpy(o, &a, 4);
         memcpy(o + n - 4, &b, 4);
@@ -272,7 +258,7 @@ static size_t plain_prefix(const unsigned char *u, size_t n)
 {
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
-        unsigned m = care16(_mm_loadu_si128((const __m128i *)(const void *)(u + i)));
+        unsigned m = jw_care16(_mm_loadu_si128((const __m128i *)(const void *)(u + i)));
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
@@ -531,44 +517,6 @@ void jw_strn(struct jw *w, const char *s, size_t n)
     str_value(w, s, n);
 }
 
-#if defined(__SSE2__)
-/*
- * A string that ends with a NUL inside a char array of cap bytes (16 at
- * least, all of them set), quoted with its comma at o (cap + 3 bytes
- * free): whole blocks from the start are copied and checked until one
- * holds a byte that needs care or the NUL, the tail of the array as its
- * last 16 bytes; nothing is read outside the array. The end, or NULL when
- * the string was not plain (o then holds junk the caller does not keep).
- */
-static inline char *put_plain_in(char *o, const char *s, size_t cap)
-{
-    char *q = o + 1;
-    unsigned m = 0;
-    size_t i = 0;
-    for (; i + 16 <= cap; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        _mm_storeu_si128((__m128i *)(void *)(q + i), x);
-        m = care16(x);
-        if (m)
-            break;
-    }
-    if (m == 0 && i < cap) { /* the bytes from i to the end, shifted down */
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + cap - 16));
-        _mm_storeu_si128((__m128i *)(void *)(q + cap - 16), x);
-        m = care16(x) >> (i - (cap - 16));
-    }
-    if (m == 0)
-        return NULL; /* no NUL: not this function's kind of string */
-    size_t len = i + (size_t)__builtin_ctz(m);
-    if (s[len] != '\0')
-        return NULL;
-    o[0] = '"';
-    q[len] = '"';
-    q[len + 1] = ',';
-    return q + len + 2;
-}
-#endif
-
 SLOW_PATH static void str_in_slow(struct jw *w, const char *s, size_t cap)
 {
     jw_strn(w, s, strnlen(s, cap));
@@ -578,7 +526,7 @@ void jw_str_in(struct jw *w, const char *s, size_t cap)
 {
 #if defined(__SSE2__)
     if (cap >= 16 && cap <= JW_STR_ONE_COPY_MAX && w->n + cap + 3 <= w->fast_lim) {
-        char *e = put_plain_in(w->buf + w->n, s, cap);
+        char *e = jw_plain_in(w->buf + w->n, s, cap);
         if (e) {
             w->n = (size_t)(e - w->buf);
             return;
@@ -734,15 +682,6 @@ char *jw_put_strn(char *o, const char *s, size_t n)
     o[n + 1] = '"';
     o[n + 2] = ',';
     return o + n + 3;
-}
-
-char *jw_put_str_in(char *o, const char *s, size_t cap)
-{
-#if defined(__SSE2__)
-    if (cap >= 16)
-        return put_plain_in(o, s, cap);
-#endif
-    return jw_put_strn(o, s, strnlen(s, cap));
 }
 
 char *jw_put_uint(char *o, uint64_t v)

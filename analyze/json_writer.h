@@ -11,6 +11,10 @@
 
 #include "netaddr.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum { JW_DEPTH_MAX = 32 };
 
 /* Pretty output: what came last in the current container. */
@@ -230,7 +234,6 @@ static inline void jw_piece_end(struct jw_piece *p)
 
 /* Run mode's values at o: each returns the end (after its comma), or NULL
  * when the string needs escaping (o then holds junk, not kept). */
-char *jw_put_str_in(char *o, const char *s, size_t cap); /* as jw_str_in: cap + 3 bytes */
 char *jw_put_strn(char *o, const char *s, size_t n);     /* n + 3 bytes */
 char *jw_put_uint(char *o, uint64_t v);                  /* 21 bytes */
 char *jw_put_int(char *o, int64_t v);                    /* 21 bytes */
@@ -362,6 +365,67 @@ static inline void jp_name(struct jw_piece *p, const char *s)
     o[n] = '"';
     o[n + 1] = ',';
     p->o = o + n + 2;
+}
+
+#if defined(__SSE2__)
+/* One bit per byte of x a JSON string cannot hold as it is: controls, '"',
+ * '\\', DEL and everything from 0x80 (json_writer.c checks UTF-8 on its
+ * slow path). Adding 1 moves DEL and everything from 0x80 below zero
+ * (signed) and keeps the controls below 0x21: one compare finds them all. */
+static inline unsigned jw_care16(__m128i x)
+{
+    __m128i m = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/*
+ * A string that ends with a NUL inside a char array of cap bytes (16 at
+ * least, all of them set), quoted with its comma at o (cap + 3 bytes
+ * free): whole blocks from the start are copied and checked until one
+ * holds a byte that needs care or the NUL, the tail of the array as its
+ * last 16 bytes; nothing is read outside the array. The end, or NULL when
+ * the string was not plain (o then holds junk the caller does not keep).
+ * Inline: with the array's size known the blocks unroll.
+ */
+static inline char *jw_plain_in(char *o, const char *s, size_t cap)
+{
+    char *q = o + 1;
+    unsigned m = 0;
+    size_t i = 0;
+    for (; i + 16 <= cap; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(q + i), x);
+        m = jw_care16(x);
+        if (m)
+            break;
+    }
+    if (m == 0 && i < cap) { /* the bytes from i to the end, shifted down */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + cap - 16));
+        _mm_storeu_si128((__m128i *)(void *)(q + cap - 16), x);
+        m = jw_care16(x) >> (i - (cap - 16));
+    }
+    if (m == 0)
+        return NULL; /* no NUL: not this function's kind of string */
+    size_t len = i + (size_t)__builtin_ctz(m);
+    if (s[len] != '\0')
+        return NULL;
+    o[0] = '"';
+    q[len] = '"';
+    q[len + 1] = ',';
+    return q + len + 2;
+}
+#endif
+
+/* Run mode: as jw_str_in, cap + 3 bytes at o. */
+static inline char *jw_put_str_in(char *o, const char *s, size_t cap)
+{
+#if defined(__SSE2__)
+    if (cap >= 16)
+        return jw_plain_in(o, s, cap);
+#endif
+    return jw_put_strn(o, s, strnlen(s, cap));
 }
 
 static inline void jp_str_in(struct jw_piece *p, const char *s, size_t cap)
